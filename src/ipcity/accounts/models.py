@@ -1,0 +1,172 @@
+"""Users, roles as data, role assignments with a data scope, and personal API tokens."""
+
+import hashlib
+import secrets
+
+from django.contrib.auth.models import AbstractUser, Permission, UserManager
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from ipcity.core.scope import RestrictedQuerySet, ScopeChoices
+
+
+class RestrictedUserManager(UserManager.from_queryset(RestrictedQuerySet)):
+    pass
+
+
+class User(AbstractUser):
+    """A person who signs in: staff of a member unit, an officer, an enterprise's contact.
+
+    Each user belongs to one organization; what they may see and do comes from role assignments.
+    """
+
+    scope_org_field = "organization"
+
+    organization = models.ForeignKey(
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name=_("organization"),
+    )
+    display_name = models.CharField(_("display name"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+
+    objects = RestrictedUserManager()
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self):
+        return self.display_name or self.username
+
+
+class Role(models.Model):
+    """A named set of permissions, kept as data the security administrator can extend."""
+
+    scope_org_field = None
+
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    name_en = models.CharField(_("English name"), max_length=100, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    default_scope = models.CharField(
+        _("default scope"),
+        max_length=16,
+        choices=ScopeChoices.choices,
+        default=ScopeChoices.OWN,
+    )
+    permissions = models.ManyToManyField(Permission, blank=True, verbose_name=_("permissions"))
+    is_builtin = models.BooleanField(_("built in"), default=False)
+    applied_defaults = models.JSONField(
+        default=list,
+        blank=True,
+        editable=False,
+        help_text="Permission names from roles.json already granted once; an administrator's "
+        "removal of one is not undone by the next migrate.",
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = models.Manager.from_queryset(RestrictedQuerySet)()
+    history = HistoricalRecords(m2m_fields=[permissions])
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("role")
+        verbose_name_plural = _("roles")
+
+    def __str__(self):
+        return self.name
+
+
+class RoleAssignment(models.Model):
+    """A user holds a role over a scope anchored at an organization (the user's own by default)."""
+
+    scope_org_field = "user__organization"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments")
+    role = models.ForeignKey(Role, on_delete=models.PROTECT, related_name="assignments")
+    scope = models.CharField(_("scope"), max_length=16, choices=ScopeChoices.choices)
+    organization = models.ForeignKey(
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        verbose_name=_("anchor organization"),
+        help_text=_("Leave empty to use the user's own organization."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = models.Manager.from_queryset(RestrictedQuerySet)()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("role assignment")
+        verbose_name_plural = _("role assignments")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "role"], name="unique_user_role"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.role} · {self.get_scope_display()}"
+
+
+TOKEN_PREFIX = "ipc_"
+
+
+def hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+class APITokenQuerySet(models.QuerySet):
+    def usable(self):
+        now = timezone.now()
+        return self.filter(revoked_at__isnull=True).filter(
+            models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=now)
+        )
+
+
+class APIToken(models.Model):
+    """A personal token for API clients. Only its SHA-256 hash is stored; the key is shown once."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(max_length=12, db_index=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    objects = APITokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+    @classmethod
+    def issue(cls, user, name: str, expires_at=None) -> tuple["APIToken", str]:
+        raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        token = cls.objects.create(
+            user=user,
+            name=name,
+            prefix=raw[:12],
+            key_hash=hash_token(raw),
+            expires_at=expires_at,
+        )
+        return token, raw
+
+    @property
+    def is_usable(self) -> bool:
+        if self.revoked_at:
+            return False
+        return not (self.expires_at and self.expires_at <= timezone.now())

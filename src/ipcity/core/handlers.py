@@ -1,0 +1,1 @@
+"""Signal handlers shared by all apps."""

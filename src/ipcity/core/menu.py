@@ -1,0 +1,67 @@
+"""The navigation, mirroring the plan: 工作方案 / 创造 / 运用 / 保护 / 服务 / 统计 / 系统.
+
+Apps register their entries in their AppConfig.ready() with `register(section, ...)`; an entry is
+shown to a user who holds its permission (in any scope). Sections with no visible entry are shown
+greyed out, so the shape of the plan stays visible while modules are still being built.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+SECTIONS = [
+    ("plan", _("Work plan")),
+    ("creation", _("Creation")),
+    ("utilization", _("Utilization")),
+    ("protection", _("Protection")),
+    ("service", _("Service")),
+    ("statistics", _("Statistics")),
+    ("system", _("System")),
+]
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    section: str
+    label: str
+    url_name: str
+    perm: str | None  # "<app>.<codename>", None = any signed-in user
+    order: int = 100
+    icon: str = ""
+
+    @property
+    def url(self) -> str:
+        return reverse(self.url_name)
+
+
+_ITEMS: list[MenuItem] = []
+
+
+def register(
+    section: str, label, url_name: str, perm: str | None = None, order: int = 100, icon: str = ""
+) -> None:
+    if section not in dict(SECTIONS):
+        raise ValueError(f"unknown menu section {section!r}")
+    if any(item.url_name == url_name for item in _ITEMS):
+        return
+    _ITEMS.append(MenuItem(section, label, url_name, perm, order, icon))
+
+
+def menu_for(user) -> list[dict]:
+    from .scope import grants_for
+
+    def visible(item: MenuItem) -> bool:
+        if item.perm is None:
+            return True
+        return user.is_superuser or bool(grants_for(user, item.perm))
+
+    sections = []
+    for key, label in SECTIONS:
+        items = sorted(
+            (i for i in _ITEMS if i.section == key and visible(i)), key=lambda i: i.order
+        )
+        sections.append({"key": key, "label": label, "items": items})
+    return sections

@@ -1,0 +1,116 @@
+"""Data scope: which rows a user may act on, expressed as a queryset filter.
+
+Every queryset a user reaches goes through `Model.objects.restrict(user, action)`. A user's roles
+grant Django permissions (`<app>.<action>_<model>`); each role assignment carries a scope (the
+user's own organization, that organization and its subordinates, or the whole district). The
+model says how its rows relate to an organization with `scope_org_field`:
+
+- `"self"`: the row *is* an organization (Organization itself);
+- a field path to an Organization foreign key (for example `"organization"` or `"holder"`);
+- `None`: the model is reference data that every holder of the permission sees in full.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import models
+from django.db.models import Q
+
+
+class ScopeChoices(models.TextChoices):
+    OWN = "own", "本单位"
+    SUBTREE = "subtree", "本单位及下属单位"
+    DISTRICT = "district", "全区"
+
+
+@dataclass(frozen=True)
+class Grant:
+    """One role assignment's reach for one permission."""
+
+    scope: str
+    org_id: int | None
+    org_path: str
+
+
+def grants_for(user, perm: str) -> list[Grant]:
+    """The grants through which `user` holds `perm`, cached on the user object per request."""
+    cache = getattr(user, "_ipcity_grants", None)
+    if cache is None:
+        cache = _load_grants(user)
+        user._ipcity_grants = cache
+    return cache.get(perm, [])
+
+
+def _load_grants(user) -> dict[str, list[Grant]]:
+    from ipcity.accounts.models import RoleAssignment
+
+    result: dict[str, list[Grant]] = {}
+    assignments = (
+        RoleAssignment.objects.filter(user=user, role__is_active=True)
+        .select_related("organization", "user__organization")
+        .prefetch_related("role__permissions__content_type")
+    )
+    for assignment in assignments:
+        org = assignment.organization or user.organization
+        grant = Grant(
+            scope=assignment.scope,
+            org_id=org.pk if org else None,
+            org_path=org.path if org else "",
+        )
+        for permission in assignment.role.permissions.all():
+            key = f"{permission.content_type.app_label}.{permission.codename}"
+            result.setdefault(key, []).append(grant)
+    return result
+
+
+def clear_grants(user) -> None:
+    if hasattr(user, "_ipcity_grants"):
+        del user._ipcity_grants
+
+
+def perm_name(model, action: str) -> str:
+    return f"{model._meta.app_label}.{action}_{model._meta.model_name}"
+
+
+def has_perm(user, model, action: str) -> bool:
+    """True when the user holds the permission in any scope (for showing buttons and menus)."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return bool(grants_for(user, perm_name(model, action)))
+
+
+def scope_q(model, user, action: str) -> Q | None:
+    """The filter that limits `model` to what `user` may `action`; None means nothing at all."""
+    if not user.is_authenticated or not user.is_active:
+        return None
+    if user.is_superuser:
+        return Q()
+    grants = grants_for(user, perm_name(model, action))
+    if not grants:
+        return None
+    field = getattr(model, "scope_org_field", None)
+    if field is None or any(g.scope == ScopeChoices.DISTRICT for g in grants):
+        return Q()
+    prefix = "" if field == "self" else f"{field}__"
+    q = Q()
+    matched = False
+    for grant in grants:
+        if grant.org_id is None:
+            continue
+        matched = True
+        if grant.scope == ScopeChoices.SUBTREE:
+            q |= Q(**{f"{prefix}path__startswith": grant.org_path})
+        else:
+            q |= Q(**{f"{prefix}pk" if prefix else "pk": grant.org_id})
+    return q if matched else None
+
+
+class RestrictedQuerySet(models.QuerySet):
+    def restrict(self, user, action: str = "view"):
+        q = scope_q(self.model, user, action)
+        if q is None:
+            return self.none()
+        return self.filter(q) if q else self

@@ -1,0 +1,1 @@
+"""Background job handlers for organizations (import, export)."""

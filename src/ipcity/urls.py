@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from .api import api
+
+urlpatterns = [
+    path("", include("ipcity.core.urls")),
+    path("accounts/", include("ipcity.accounts.urls")),
+    path("orgs/", include("ipcity.orgs.urls")),
+    path("api/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("django-admin/", admin.site.urls),
+]
+
+handler400 = "ipcity.core.views.errors.bad_request"
+handler403 = "ipcity.core.views.errors.permission_denied"
+handler404 = "ipcity.core.views.errors.page_not_found"
+handler500 = "ipcity.core.views.errors.server_error"

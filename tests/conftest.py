@@ -1,0 +1,73 @@
+"""Shared personas. Every view and endpoint is tested with the allowed, read-only and stranger.
+
+- alice: district IP office administrator, whole district, may change everything in orgs;
+- bob: operator of a member unit (科委) with one subordinate unit, scope = unit and subordinates;
+- erin: user of enterprise A, scope = own organization;
+- leo: leader, reads the whole district, changes nothing (the read-only persona);
+- charlie: user of enterprise B: a stranger to everything of A's and of bob's units.
+"""
+
+from dataclasses import dataclass
+
+import pytest
+
+from ipcity.orgs.choices import OrganizationKind
+
+from .factories import PASSWORD, make_org, make_region, make_user
+
+
+@dataclass
+class World:
+    district: object
+    street: object
+    office: object
+    unit: object
+    subunit: object
+    enterprise_a: object
+    enterprise_b: object
+    alice: object
+    bob: object
+    erin: object
+    leo: object
+    charlie: object
+    password: str = PASSWORD
+
+
+@pytest.fixture
+def world(db) -> World:
+    district = make_region()
+    street = make_region("110112001000", "中仓街道", "street", parent=district)
+    office = make_org(
+        "通州区市场监督管理局（知识产权局）", OrganizationKind.GOVERNMENT, region=district
+    )
+    unit = make_org("通州区科学技术委员会", OrganizationKind.GOVERNMENT, region=district)
+    subunit = make_org(
+        "通州区科技创新服务中心", OrganizationKind.GOVERNMENT, parent=unit, region=district
+    )
+    enterprise_a = make_org("示例甲科技有限公司", region=street, uscc="91110112MA01ABCD1X")
+    enterprise_b = make_org("示例乙制造有限公司", region=street)
+    return World(
+        district=district,
+        street=street,
+        office=office,
+        unit=unit,
+        subunit=subunit,
+        enterprise_a=enterprise_a,
+        enterprise_b=enterprise_b,
+        alice=make_user("alice", office, "office_admin"),
+        bob=make_user("bob", unit, "unit_operator"),
+        erin=make_user("erin", enterprise_a, "enterprise_user"),
+        leo=make_user("leo", office, "leader"),
+        charlie=make_user("charlie", enterprise_b, "enterprise_user"),
+    )
+
+
+@pytest.fixture
+def login(client):
+    """`login(user)` signs the test client in as that persona and returns the client."""
+
+    def _login(user):
+        client.force_login(user)
+        return client
+
+    return _login
