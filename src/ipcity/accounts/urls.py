@@ -1,9 +1,12 @@
-from django.contrib.auth import views as auth_views
-from django.urls import path
+"""Account pages. Each view module keeps its own `urlpatterns`, gathered here under `accounts`."""
+
+from .views import auth, roles, tokens, users
 
 app_name = "accounts"
 
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    *auth.urlpatterns,
+    *users.urlpatterns,
+    *roles.urlpatterns,
+    *tokens.urlpatterns,
 ]
