@@ -139,3 +139,56 @@ class Holiday(models.Model):
 
     def __str__(self):
         return f"{self.date} {self.get_kind_display()}"
+
+
+class ImportBatchQuerySet(models.QuerySet):
+    def restrict(self, user, action: str = "view"):
+        """An upload is private to the person who made it (and superusers): it holds raw data
+        that has not been checked against anyone's scope yet."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.filter(created_by=user)
+
+
+class ImportBatch(models.Model):
+    """One uploaded file on its way into the database: validated by one background job, written
+    all-or-nothing by another. `report` keeps what the preview shows (column mapping, counts,
+    every bad row with its reason, a sample of good rows) so the page never re-reads the file.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    format_key = models.CharField(_("import format"), max_length=64)
+    original_name = models.CharField(_("file name"), max_length=255)
+    stored_file = models.CharField(max_length=300)
+    size = models.PositiveBigIntegerField(_("size"), default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="import_batches",
+        verbose_name=_("uploaded by"),
+    )
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True, db_index=True)
+    validate_job = models.ForeignKey(
+        Job, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    commit_job = models.ForeignKey(
+        Job, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    only_valid = models.BooleanField(_("import only the valid rows"), default=False)
+    report = models.JSONField(_("validation report"), default=dict, blank=True)
+    committed_at = models.DateTimeField(_("imported at"), null=True, blank=True)
+
+    objects = ImportBatchQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        indexes = [models.Index(fields=["created_by", "-created_at"])]
+
+    def __str__(self):
+        return self.original_name

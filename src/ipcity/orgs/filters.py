@@ -29,6 +29,15 @@ class OrganizationFilterSet(django_filters.FilterSet):
         model = Organization
         fields = ["q", "kind", "region", "uscc", "industry", "parent", "uscc_warning", "is_active"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The choices themselves must not show units outside the user's scope.
+        user = getattr(self.request, "user", None)
+        if user is not None:
+            self.filters["parent"].queryset = Organization.objects.restrict(user, "view").filter(
+                kind=OrganizationKind.GOVERNMENT
+            )
+
     def search(self, queryset, name, value):
         value = value.strip()
         if not value:

@@ -1,0 +1,38 @@
+# Two commands on a fresh machine: `make run` and `make test`. The system Python is used
+# (UV_PYTHON_DOWNLOADS=never) and dependencies come from the committed uv.lock.
+SHELL := /bin/bash
+export UV_PYTHON_DOWNLOADS := never
+
+# uv from PATH, else where `pip install --user` puts it.
+UV = $(shell command -v uv 2>/dev/null || echo "$$(python3 -m site --user-base)/bin/uv")
+CHROMIUM := /usr/bin/chromium
+PYTEST_ARGS ?=
+
+.PHONY: run test lint vendor uv
+
+uv:
+	@if ! command -v uv >/dev/null 2>&1 && ! [ -x "$$(python3 -m site --user-base)/bin/uv" ]; then \
+		echo "uv not found: installing it with pip"; \
+		python3 -m pip install --user uv \
+		|| python3 -m pip install --user --break-system-packages uv \
+		|| python3 -m pip install uv; \
+	fi
+
+run: uv
+	$(UV) sync --frozen
+	$(UV) run ipcity run
+
+test: uv
+	$(UV) sync --frozen --group dev
+	@if [ ! -x $(CHROMIUM) ]; then \
+		echo "Chromium not found at $(CHROMIUM): browser tests will be skipped."; fi
+	$(UV) run pytest $(PYTEST_ARGS)
+
+lint: uv
+	$(UV) sync --frozen --group dev
+	$(UV) run ruff check .
+	$(UV) run ruff format --check .
+	$(UV) run python manage.py makemigrations --check --dry-run
+
+vendor:
+	scripts/vendor.sh

@@ -1,0 +1,198 @@
+"""Forms for signing in, passwords, users, roles and role assignments.
+
+Forms check the shape of the input; who may do what (and separation of duties) is checked by
+`accounts.actions`, which every view calls to change state.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+from django import forms
+from django.apps import apps
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, SetPasswordForm
+from django.contrib.auth.models import Permission
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from ipcity.core.scope import ScopeChoices
+from ipcity.orgs.models import Organization
+
+from .models import Role, RoleAssignment, User
+
+
+class BootstrapMixin:
+    """Gives every widget the Bootstrap 5 class it needs, so templates can render fields plainly."""
+
+    def _style_widgets(self):
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxSelectMultiple | forms.RadioSelect):
+                continue
+            if isinstance(widget, forms.CheckboxInput):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select | forms.SelectMultiple):
+                css = "form-select"
+            else:
+                css = "form-control"
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+
+class LoginForm(BootstrapMixin, AuthenticationForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._style_widgets()
+        self.fields["username"].widget.attrs["placeholder"] = _("Username")
+        self.fields["password"].widget.attrs["placeholder"] = _("Password")
+
+
+class StyledPasswordChangeForm(BootstrapMixin, PasswordChangeForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._style_widgets()
+
+
+class PasswordResetByAdminForm(BootstrapMixin, SetPasswordForm):
+    """The system administrator types a new password for a user (no email round trip)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._style_widgets()
+
+
+def organization_choices(actor, around: User | None = None):
+    """Organizations the actor may pick: those they see, plus the target user's own chain of units.
+
+    The chain (the user's organization and its parents) lets a security administrator, who reads
+    no organization records, still anchor an assignment where the user works.
+    """
+    visible = Organization.objects.restrict(actor, "view")
+    if around is None or around.organization_id is None:
+        return visible.order_by("name")
+    chain = [int(pk) for pk in (around.organization.path or "").strip("/").split("/") if pk]
+    chain.append(around.organization_id)
+    return Organization.objects.filter(Q(pk__in=visible.values("pk")) | Q(pk__in=chain)).order_by(
+        "name"
+    )
+
+
+class UserForm(BootstrapMixin, forms.ModelForm):
+    """Profile fields the system administrator edits. Roles are not here: they are another duty."""
+
+    class Meta:
+        model = User
+        fields = ["organization", "username", "display_name", "email", "phone"]
+
+    def __init__(self, *args, actor=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].required = True
+        self.fields["organization"].queryset = organization_choices(actor)
+        self._style_widgets()
+
+
+class UserCreateForm(UserForm):
+    password1 = forms.CharField(
+        label=_("Initial password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+    password2 = forms.CharField(
+        label=_("Initial password (again)"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        p1, p2 = cleaned.get("password1"), cleaned.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", _("The two passwords do not match."))
+        elif p1:
+            candidate = User(
+                username=cleaned.get("username", ""),
+                display_name=cleaned.get("display_name", ""),
+                email=cleaned.get("email", ""),
+            )
+            try:
+                password_validation.validate_password(p1, candidate)
+            except forms.ValidationError as exc:
+                self.add_error("password1", exc)
+        return cleaned
+
+
+ACTION_LABELS = {
+    "view": _("View"),
+    "add": _("Add"),
+    "change": _("Change"),
+    "delete": _("Delete"),
+}
+
+
+def grantable_permissions():
+    """Permissions of the platform's own apps: Django's internals are not for roles."""
+    labels = [c.label for c in apps.get_app_configs() if c.name.startswith("ipcity.")]
+    return (
+        Permission.objects.filter(content_type__app_label__in=labels)
+        .select_related("content_type")
+        .order_by("content_type__app_label", "content_type__model", "codename")
+    )
+
+
+class RoleForm(BootstrapMixin, forms.ModelForm):
+    permissions = forms.ModelMultipleChoiceField(
+        queryset=Permission.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Permissions"),
+    )
+
+    class Meta:
+        model = Role
+        fields = ["code", "name", "name_en", "description", "default_scope", "is_active"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["permissions"].queryset = grantable_permissions()
+        if self.instance.pk:
+            # The code links a built-in role to roles.json and is what code and tests refer to.
+            self.fields["code"].disabled = True
+            self.initial["permissions"] = list(
+                self.instance.permissions.values_list("pk", flat=True)
+            )
+        self._style_widgets()
+
+    def permission_groups(self):
+        """[(app label, [(model label, [(permission, action label, checked)])])] for the page."""
+        if self.is_bound:
+            selected = {str(v) for v in self.data.getlist(self.add_prefix("permissions"))}
+        else:
+            selected = {str(v) for v in self.initial.get("permissions", [])}
+        groups: OrderedDict = OrderedDict()
+        for perm in self.fields["permissions"].queryset:
+            ct = perm.content_type
+            app_label = apps.get_app_config(ct.app_label).verbose_name
+            model = ct.model_class()
+            model_label = model._meta.verbose_name if model else ct.model
+            action = perm.codename.split("_", 1)[0]
+            label = ACTION_LABELS.get(action) if perm.codename.endswith(ct.model) else None
+            groups.setdefault(app_label, OrderedDict()).setdefault(model_label, []).append(
+                (perm, label or perm.name, str(perm.pk) in selected)
+            )
+        return [(app, list(models.items())) for app, models in groups.items()]
+
+
+class RoleAssignmentForm(BootstrapMixin, forms.ModelForm):
+    class Meta:
+        model = RoleAssignment
+        fields = ["role", "scope", "organization"]
+
+    def __init__(self, *args, actor=None, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].queryset = Role.objects.restrict(actor, "view").filter(is_active=True)
+        self.fields["scope"].required = False
+        self.fields["scope"].choices = [("", _("The role's default scope")), *ScopeChoices.choices]
+        self.fields["organization"].queryset = organization_choices(actor, around=user)
+        self._style_widgets()

@@ -1,0 +1,46 @@
+import os
+import sys
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+
+def gunicorn_argv(bind: str) -> list[str]:
+    """The gunicorn command line; WEB_CONCURRENCY and GUNICORN_CMD_ARGS still apply."""
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "ipcity.wsgi:application",
+        "--bind",
+        bind,
+        "--workers",
+        os.environ.get("WEB_CONCURRENCY", "2"),
+        "--threads",
+        "4",
+        # Uploads of large spreadsheets take longer than gunicorn's 30 s default.
+        "--timeout",
+        "120",
+        "--access-logfile",
+        "-",
+    ]
+
+
+class Command(BaseCommand):
+    help = "Run the production web server (gunicorn) after collecting static files."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--bind",
+            default=f"127.0.0.1:{os.environ.get('PORT', '8000')}",
+            help="Address to listen on (default: 127.0.0.1:$PORT, PORT defaulting to 8000).",
+        )
+        parser.add_argument("--no-collectstatic", action="store_true")
+
+    def handle(self, *args, bind, no_collectstatic, **options):
+        if not no_collectstatic:
+            call_command("collectstatic", interactive=False, verbosity=0)
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ipcity.settings")
+        argv = gunicorn_argv(bind)
+        sys.stdout.flush()
+        os.execv(argv[0], argv)

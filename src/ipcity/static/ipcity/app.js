@@ -1,0 +1,18 @@
+// ipcity: behaviour shared by every page. No inline scripts, so a strict CSP stays possible.
+(function () {
+  "use strict";
+  // Confirm buttons: <button data-confirm="Are you sure?">.
+  document.addEventListener("click", function (event) {
+    var target = event.target.closest("[data-confirm]");
+    if (target && !window.confirm(target.getAttribute("data-confirm"))) {
+      event.preventDefault();
+    }
+  });
+  // Filter forms submit on change of a select, so lists follow the choice immediately.
+  document.addEventListener("change", function (event) {
+    var form = event.target.closest("form[data-autosubmit]");
+    if (form && event.target.tagName === "SELECT") {
+      form.requestSubmit();
+    }
+  });
+})();
