@@ -164,6 +164,29 @@ def test_security_admin_cannot_change_the_permissions_of_their_own_role(login, w
     assert set(role.permissions.all()) == before
 
 
+def test_security_admin_cannot_deactivate_or_reactivate_their_own_role(login, world, admins):
+    role = Role.objects.get(code="security_admin")
+    data = role_data(
+        code=role.code, name=role.name, permissions=[p.pk for p in role.permissions.all()]
+    )
+    del data["is_active"]
+    response = login(admins.sue).post(reverse("accounts:role_edit", args=[role.pk]), data)
+    assert response.status_code == 200
+    role.refresh_from_db()
+    assert role.is_active
+
+
+def test_security_admin_may_rename_their_own_role(login, world, admins):
+    role = Role.objects.get(code="security_admin")
+    data = role_data(
+        code=role.code, name="安全保密管理员", permissions=[p.pk for p in role.permissions.all()]
+    )
+    response = login(admins.sue).post(reverse("accounts:role_edit", args=[role.pk]), data)
+    assert response.status_code == 302
+    role.refresh_from_db()
+    assert role.name == "安全保密管理员"
+
+
 def test_a_permission_that_gives_a_holder_a_second_duty_is_refused(login, world, admins):
     extra = Role.objects.create(code="helper", name="助手")
     grant(admins.sam, "helper")

@@ -26,7 +26,13 @@ def test_loading_demo_data_twice_creates_nothing_new(demo):
 
 def test_demo_data_has_the_member_units_of_the_plan(demo):
     names = set(Organization.objects.values_list("name", flat=True))
-    for unit in ("市场监督管理局（知识产权局）", "科学技术委员会", "人民法院", "公安分局", "财政局"):
+    for unit in (
+        "市场监督管理局（知识产权局）",
+        "科学技术委员会",
+        "人民法院",
+        "公安分局",
+        "财政局",
+    ):
         assert f"通州区{unit}" in names
     office = Organization.objects.get(name="通州区市场监督管理局（知识产权局）")
     assert office.children.exists()
@@ -36,7 +42,10 @@ def test_demo_data_has_the_member_units_of_the_plan(demo):
 def test_demo_enterprises_are_many_clearly_synthetic_and_spread_over_streets_and_towns(demo):
     enterprises = Organization.objects.filter(kind=OrganizationKind.ENTERPRISE)
     assert enterprises.count() >= 300
-    assert all(n.startswith("示例") and n.endswith("（演示）") for n in enterprises.values_list("name", flat=True))
+    assert all(
+        n.startswith("示例") and n.endswith("（演示）")
+        for n in enterprises.values_list("name", flat=True)
+    )
     places = enterprises.values_list("region__kind", flat=True).distinct()
     assert set(places) >= {"street", "town"}
 

@@ -31,6 +31,13 @@ def test_a_damaged_workbook_is_reported_not_crashed(tmp_path):
         list(iter_rows(path))
 
 
+def test_a_damaged_old_excel_file_is_reported_not_crashed(tmp_path):
+    path = tmp_path / "old.xls"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600)
+    with pytest.raises(ReaderError, match="not a valid Excel workbook"):
+        list(iter_rows(path))
+
+
 def test_the_type_comes_from_the_content_not_the_name(tmp_path):
     path = write_xlsx(tmp_path / "really-a-workbook.csv", [["甲公司"]], header=["名称"])
     assert Table(path).kind == "xlsx"
@@ -45,7 +52,9 @@ def test_an_empty_file_is_reported(tmp_path):
 
 
 def test_a_gb18030_csv_is_decoded(tmp_path):
-    path = write_csv(tmp_path / "gbk.csv", [["示例丙有限公司"]], header=["名称"], encoding="gb18030")
+    path = write_csv(
+        tmp_path / "gbk.csv", [["示例丙有限公司"]], header=["名称"], encoding="gb18030"
+    )
     assert list(iter_rows(path)) == [(1, ["名称"]), (2, ["示例丙有限公司"])]
 
 
@@ -77,7 +86,9 @@ def test_workbook_numbers_read_as_the_user_typed_them(tmp_path):
 
 
 def test_header_normalization_folds_brackets_spaces_and_case():
-    assert normalize_header("统一社会信用代码（必填）") == normalize_header("统一社会信用代码(必填)")
+    assert normalize_header("统一社会信用代码（必填）") == normalize_header(
+        "统一社会信用代码(必填)"
+    )
     assert normalize_header(" 单位　名称 ") == "单位名称"
     assert normalize_header("USCC*") == "uscc"
 

@@ -22,7 +22,9 @@ def media(settings, tmp_path):
 
 
 def make_job(user, status=JobStatus.SUCCEEDED, kind="tests.flaky", **fields):
-    return Job.objects.create(kind=kind, title=f"{user}'s job", created_by=user, status=status, **fields)
+    return Job.objects.create(
+        kind=kind, title=f"{user}'s job", created_by=user, status=status, **fields
+    )
 
 
 def url(name, job):
@@ -136,9 +138,7 @@ def test_a_succeeded_job_is_not_run_again(world, login):
     assert job.status == JobStatus.SUCCEEDED
 
 
-def test_the_result_file_downloads_as_an_attachment_for_those_who_see_the_job(
-    world, login, media
-):
+def test_the_result_file_downloads_as_an_attachment_for_those_who_see_the_job(world, login, media):
     folder = jobs.jobs_dir()
     (folder / "result.csv").write_text("a,b\n", encoding="utf-8")
     job = make_job(world.erin, result_file="jobs/result.csv", result_name="结果.csv")

@@ -86,7 +86,9 @@ def test_a_clean_file_creates_organizations_with_their_history(world, upload, co
 
 def test_rows_update_existing_organizations_by_code_then_by_name(world, upload, commit, tmp_path):
     rows = [
-        org_row("示例甲科技有限公司（新名）", world.enterprise_a.uscc, "", 地址="通州区新华大街1号"),
+        org_row(
+            "示例甲科技有限公司（新名）", world.enterprise_a.uscc, "", 地址="通州区新华大街1号"
+        ),
         org_row("示例乙制造有限公司", "", "", 简称="示例乙"),
     ]
     world.enterprise_b.address = "旧地址"
@@ -155,9 +157,7 @@ def test_the_commit_job_itself_refuses_a_file_with_errors(world, upload, tmp_pat
     assert not Organization.objects.filter(name="甲").exists()
 
 
-def test_parent_references_that_cannot_be_resolved_or_loop_are_row_errors(
-    world, upload, tmp_path
-):
+def test_parent_references_that_cannot_be_resolved_or_loop_are_row_errors(world, upload, tmp_path):
     rows = [
         org_row("示例子公司", parent="不存在的上级"),
         org_row("循环甲", parent="循环乙"),

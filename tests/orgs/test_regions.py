@@ -44,7 +44,9 @@ def test_loading_again_changes_nothing():
 
 def test_a_corrected_file_updates_rows_by_code(tmp_path):
     load_regions(settings.IPCITY_REGION_FILE)
-    path = write(tmp_path, "code,name,kind,parent_code,source\n110112001000,中仓街道（新）,街道,110112,x\n")
+    path = write(
+        tmp_path, "code,name,kind,parent_code,source\n110112001000,中仓街道（新）,街道,110112,x\n"
+    )
     result = load_regions(path)
     assert result.updated == 1
     assert Region.objects.get(code="110112001000").name == "中仓街道（新）"

@@ -220,11 +220,18 @@ def update_role(actor, role: Role, data: dict, permissions) -> Role:
     _require_in_scope(actor, role, "change", _("You may not change roles."))
     permissions = list(permissions)
     new_names = _perm_names(permissions)
-    if new_names != role_perm_names(role):
+    # The instance may already carry the form's values; the database has the state before.
+    was_active = Role.objects.filter(pk=role.pk).values_list("is_active", flat=True).get()
+    will_be_active = data.get("is_active", was_active)
+    grants_change = new_names != role_perm_names(role) or will_be_active != was_active
+    if grants_change:
         if RoleAssignment.objects.filter(user=actor, role=role).exists():
-            raise ValidationError(_("You cannot change the permissions of a role you hold."))
+            raise ValidationError(
+                _("You cannot change the permissions or the status of a role you hold.")
+            )
         _refuse_mixed_duties(duties_of(new_names), MIXED_ROLE)
-        _check_role_holders(role, new_names)
+        if will_be_active:
+            _check_role_holders(role, new_names)
     with transaction.atomic():
         for field in ROLE_FIELDS:
             if field in data and field != "code":

@@ -19,7 +19,12 @@ class UserFilterSet(django_filters.FilterSet):
     role = django_filters.ModelChoiceFilter(
         queryset=Role.objects.none(), label=_("Role"), method="with_role"
     )
-    is_active = django_filters.BooleanFilter(label=_("Active"))
+    is_active = django_filters.BooleanFilter(
+        label=_("Status"),
+        widget=forms.Select(
+            choices=[("", _("All")), ("true", _("Active")), ("false", _("Deactivated"))]
+        ),
+    )
 
     class Meta:
         model = User

@@ -14,6 +14,7 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, SetPasswordForm
 from django.contrib.auth.models import Permission
 from django.db.models import Q
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from ipcity.core.scope import ScopeChoices
@@ -135,6 +136,8 @@ def grantable_permissions():
     labels = [c.label for c in apps.get_app_configs() if c.name.startswith("ipcity.")]
     return (
         Permission.objects.filter(content_type__app_label__in=labels)
+        # The history tables are written by the platform itself, never through a role.
+        .exclude(content_type__model__startswith="historical")
         .select_related("content_type")
         .order_by("content_type__app_label", "content_type__model", "codename")
     )
@@ -171,13 +174,25 @@ class RoleForm(BootstrapMixin, forms.ModelForm):
         else:
             selected = {str(v) for v in self.initial.get("permissions", [])}
         groups: OrderedDict = OrderedDict()
-        for perm in self.fields["permissions"].queryset:
+        order = {action: n for n, action in enumerate(ACTION_LABELS)}
+        perms = sorted(
+            self.fields["permissions"].queryset,
+            key=lambda p: (
+                p.content_type.app_label,
+                p.content_type.model,
+                order.get(p.codename.split("_", 1)[0], len(order))
+                if p.codename.endswith(f"_{p.content_type.model}")
+                else len(order),
+                p.codename,
+            ),
+        )
+        for perm in perms:
             ct = perm.content_type
             app_label = apps.get_app_config(ct.app_label).verbose_name
             model = ct.model_class()
-            model_label = model._meta.verbose_name if model else ct.model
+            model_label = capfirst(model._meta.verbose_name) if model else ct.model
             action = perm.codename.split("_", 1)[0]
-            label = ACTION_LABELS.get(action) if perm.codename.endswith(ct.model) else None
+            label = ACTION_LABELS.get(action) if perm.codename == f"{action}_{ct.model}" else None
             groups.setdefault(app_label, OrderedDict()).setdefault(model_label, []).append(
                 (perm, label or perm.name, str(perm.pk) in selected)
             )

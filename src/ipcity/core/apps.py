@@ -8,4 +8,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self):
-        from . import handlers, jobs  # noqa: F401  (registers signal handlers and job kinds)
+        # Import for their side effects: signal handlers, job kinds, menu entries.
+        from . import exports, handlers, imports, jobs  # noqa: F401
+        from .views import history  # noqa: F401
+        from .views import jobs as job_views  # noqa: F401

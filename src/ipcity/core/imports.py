@@ -416,12 +416,15 @@ def validate_job(job, ctx) -> dict:
     if result.errors:
         ctx.attach(_write_error_file(job, batch, result), _error_file_name(batch))
     if result.file_error:
-        ctx.log(result.file_error)
+        line = result.file_error
     else:
-        ctx.log(
-            _("%(total)d rows checked: %(valid)d good, %(bad)d with errors.")
-            % {"total": result.total, "valid": len(result.rows), "bad": result.error_rows}
-        )
+        line = _("%(total)d rows checked: %(valid)d good, %(bad)d with errors.") % {
+            "total": result.total,
+            "valid": len(result.rows),
+            "bad": result.error_rows,
+        }
+    ctx.progress(result.total, result.total, line[:500])
+    ctx.log(line)
     return {
         "batch": str(batch.pk),
         "rows": result.total,
@@ -497,14 +500,13 @@ def _commit(job, ctx, batch, fmt, user, only_valid) -> dict:
     ImportBatch.objects.filter(pk=batch.pk).update(
         committed_at=timezone.now(), only_valid=only_valid
     )
-    ctx.log(
-        _("Imported: %(created)d created, %(updated)d updated, %(skipped)d skipped.")
-        % {
-            "created": summary.get("created", 0),
-            "updated": summary.get("updated", 0),
-            "skipped": summary["skipped"],
-        }
-    )
+    line = _("Imported: %(created)d created, %(updated)d updated, %(skipped)d skipped.") % {
+        "created": summary.get("created", 0),
+        "updated": summary.get("updated", 0),
+        "skipped": summary["skipped"],
+    }
+    ctx.progress(total * 2, total * 2, line)
+    ctx.log(line)
     return summary
 
 

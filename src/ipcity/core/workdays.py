@@ -27,9 +27,7 @@ from .models import Holiday, HolidayKind
 
 logger = logging.getLogger(__name__)
 
-_LIBRARY_YEARS = {d.year for d in _cc_constants.holidays} | {
-    d.year for d in _cc_constants.workdays
-}
+_LIBRARY_YEARS = {d.year for d in _cc_constants.holidays} | {d.year for d in _cc_constants.workdays}
 LIBRARY_FIRST_YEAR = min(_LIBRARY_YEARS)
 LIBRARY_LAST_YEAR = max(_LIBRARY_YEARS)
 
@@ -108,5 +106,7 @@ def count_workdays(start: date, end: date) -> int:
         return -count_workdays(end, start)
     cal = _Calendar()
     return sum(
-        1 for offset in range(1, (end - start).days + 1) if cal.is_workday(start + timedelta(offset))
+        1
+        for offset in range(1, (end - start).days + 1)
+        if cal.is_workday(start + timedelta(offset))
     )

@@ -8,6 +8,4 @@ class OrgsConfig(AppConfig):
     verbose_name = _("Organizations and regions")
 
     def ready(self):
-        from ipcity.core import exports  # noqa: F401  (registers the "core.export" job kind)
-
         from . import dashboard, jobs  # noqa: F401  (menu entries, dashboard card, job kinds)

@@ -15,6 +15,7 @@ class OrganizationTable(tables.Table):
         model = Organization
         fields = ("name", "short_name", "kind", "uscc", "region", "industry", "parent")
         attrs = {"class": "table table-sm table-hover align-middle mb-0"}
+        template_name = "django_tables2/bootstrap5-responsive.html"
         empty_text = _("No organizations.")
 
     def render_uscc(self, value, record):
@@ -38,3 +39,4 @@ class RegionTable(tables.Table):
         model = Region
         fields = ("code", "name", "kind", "parent")
         attrs = {"class": "table table-sm table-hover align-middle mb-0"}
+        template_name = "django_tables2/bootstrap5-responsive.html"

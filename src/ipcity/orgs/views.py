@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -25,7 +26,7 @@ class OrganizationListView(generic.ObjectListView):
     filterset_class = OrganizationFilterSet
     table_class = OrganizationTable
     export_spec = ORGANIZATION_EXPORT
-    import_url = "/imports/new/orgs.organization/"
+    import_url = reverse_lazy("core:import_upload", args=["orgs.organization"])
 
 
 class OrganizationDetailView(generic.ObjectDetailView):

@@ -33,6 +33,8 @@ def bs_widget(bound_field, size: str = ""):
     attrs = {"class": f"{existing} {css}".strip()}
     if bound_field.errors:
         attrs["aria-invalid"] = "true"
+    if isinstance(widget, forms.SelectMultiple) and size:
+        attrs["size"] = "2"  # compact in filter bars; the list scrolls
     return bound_field.as_widget(attrs=attrs)
 
 

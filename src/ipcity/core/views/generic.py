@@ -96,7 +96,7 @@ class ObjectListView(ObjectViewMixin, View):
     filterset_class = None
     table_class = None
     export_spec = None  # an ExportSpec; None hides the export buttons
-    import_url: str = ""
+    import_url = ""
     template_name = "core/object_list.html"
     partial_template_name = "core/_object_table.html"
 

@@ -160,7 +160,9 @@ def import_batch(request, pk):
     commit_job = batch.commit_job
     result_rows = []
     if commit_job is not None and commit_job.status == JobStatus.SUCCEEDED:
-        result_rows = [(RESULT_LABELS[k], v) for k, v in commit_job.result.items() if k in RESULT_LABELS]
+        result_rows = [
+            (RESULT_LABELS[k], v) for k, v in commit_job.result.items() if k in RESULT_LABELS
+        ]
     return render(
         request,
         "core/imports/batch.html",
@@ -216,6 +218,6 @@ def import_commit(request, pk):
 urlpatterns = [
     path("imports/batch/<uuid:pk>/", import_batch, name="import_batch"),
     path("imports/batch/<uuid:pk>/commit/", import_commit, name="import_commit"),
-    path("imports/<str:format_key>/", import_upload, name="import_upload"),
-    path("imports/<str:format_key>/template.xlsx", import_template, name="import_template"),
+    path("imports/new/<str:format_key>/", import_upload, name="import_upload"),
+    path("imports/new/<str:format_key>/template.xlsx", import_template, name="import_template"),
 ]

@@ -156,7 +156,7 @@ def job_download(request, pk):
     if not file_path.is_relative_to(root) or not file_path.is_file():
         raise Http404
     return FileResponse(
-        open(file_path, "rb"),  # noqa: SIM115  (FileResponse closes it)
+        open(file_path, "rb"),  # FileResponse closes it
         as_attachment=True,
         filename=job.result_name or file_path.name,
     )

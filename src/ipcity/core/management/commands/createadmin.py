@@ -18,7 +18,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--username")
         parser.add_argument(
-            "--password", help="Visible to other local users in the process list; prefer the prompt."
+            "--password",
+            help="Visible to other local users in the process list; prefer the prompt.",
         )
         parser.add_argument("--email", default="")
         parser.add_argument("--organization", help="Name of the organization the admin belongs to.")

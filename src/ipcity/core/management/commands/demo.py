@@ -4,7 +4,9 @@ from ipcity.core.demo import DEMO_PASSWORD, load_demo
 
 
 class Command(BaseCommand):
-    help = "Load demo data (regions, member units, synthetic enterprises, demo accounts). Idempotent."
+    help = (
+        "Load demo data (regions, member units, synthetic enterprises, demo accounts). Idempotent."
+    )
 
     def handle(self, *args, **options):
         result = load_demo()

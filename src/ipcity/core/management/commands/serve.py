@@ -7,6 +7,12 @@ from django.core.management.base import BaseCommand
 
 def gunicorn_argv(bind: str) -> list[str]:
     """The gunicorn command line; WEB_CONCURRENCY and GUNICORN_CMD_ARGS still apply."""
+    from gunicorn import config
+
+    extra = []
+    if hasattr(config, "ControlSocketDisable"):
+        # Its default socket lives in $HOME, which a service account may not be able to write.
+        extra.append("--no-control-socket")
     return [
         sys.executable,
         "-m",
@@ -23,6 +29,7 @@ def gunicorn_argv(bind: str) -> list[str]:
         "120",
         "--access-logfile",
         "-",
+        *extra,
     ]
 
 
