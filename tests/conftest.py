@@ -71,3 +71,9 @@ def login(client):
         return client
 
     return _login
+
+
+@pytest.fixture
+def chinese_default(settings):
+    """The product's real default language (the suite otherwise runs in English)."""
+    settings.LANGUAGE_CODE = "zh-hans"

@@ -7,3 +7,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES["staticfiles"]["BACKEND"] = (  # noqa: F405
     "django.contrib.staticfiles.storage.StaticFilesStorage"
 )
+
+# Assertions read English msgids; tests of the Chinese default switch it on themselves
+# (the `chinese_default` fixture in tests/conftest.py).
+LANGUAGE_CODE = "en"

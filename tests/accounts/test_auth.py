@@ -6,11 +6,12 @@ from tests.factories import PASSWORD
 LOGIN = "/accounts/login/"
 
 
-def test_login_page_is_served_in_chinese_by_default(client, world):
+def test_login_page_is_served_in_chinese_by_default(client, world, chinese_default):
     response = client.get(LOGIN)
     assert response.status_code == 200
     html = response.content.decode()
     assert 'lang="zh-hans"' in html
+    assert "登录" in html
     assert "ipcity" in html
     assert "北京市通州区" in html
 

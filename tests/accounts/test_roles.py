@@ -245,6 +245,10 @@ def test_an_assignment_may_be_anchored_at_a_parent_unit(login, world, admins):
 def test_an_anchor_outside_what_the_security_admin_may_pick_is_refused(
     login, world, admins, newcomer
 ):
+    # A security administrator without organization read access may only anchor on the chain.
+    Role.objects.get(code="security_admin").permissions.remove(
+        Permission.objects.get(content_type__app_label="orgs", codename="view_organization")
+    )
     role = Role.objects.get(code="unit_operator")
     response = login(admins.sue).post(
         reverse("accounts:assignment_create", args=[newcomer.pk]),

@@ -52,7 +52,7 @@ def test_officer_creates_imports_finds_and_exports_organizations(
     page.locator('a[href="/imports/new/orgs.organization/"]').click()
     page.set_input_files("input[name=file]", str(upload))
     page.locator("main form button[type=submit]").click()
-    page.wait_for_selector('[data-testid=import-state][data-state=validated]')
+    page.wait_for_selector("[data-testid=import-state][data-state=validated]")
     assert page.inner_text("[data-testid=count-valid]") == "3"
     page.locator("[data-testid=import-commit] button[type=submit]").click()
     page.wait_for_selector("[data-testid=import-result]")

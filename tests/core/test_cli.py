@@ -133,3 +133,13 @@ def test_run_serves_the_login_page_prints_the_demo_accounts_and_stops_on_sigterm
     assert "demo_office" in output and "demo_leader" in output
     with socket.socket() as sock:
         assert sock.connect_ex(("127.0.0.1", port)) != 0, "the web server is still running"
+
+
+def test_createadmin_without_a_terminal_asks_for_the_password_flag(monkeypatch):
+    def no_terminal(prompt=""):
+        raise EOFError
+
+    monkeypatch.setattr("getpass.getpass", no_terminal)
+    with pytest.raises(CommandError, match="password is required"):
+        call_command("createadmin", username="root")
+    assert not User.objects.filter(username="root").exists()

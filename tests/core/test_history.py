@@ -95,10 +95,19 @@ def test_a_deleted_organization_is_restored_from_the_recycle_bin(world, login):
     assert Contact.objects.filter(organization=restored, name="赵六").exists()
 
 
+def test_the_office_administrator_restores_from_the_recycle_bin(world, login):
+    org = make_org()
+    record = deleted_record(org)
+    client = login(world.alice)
+    assert client.get(BIN).status_code == 200
+    client.post(restore_url(record.history_id))
+    assert Organization.objects.filter(pk=org.pk).exists()
+
+
 def test_the_recycle_bin_needs_the_restore_permission(world, login):
     org = make_org()
     record = deleted_record(org)
-    for persona in (world.alice, world.leo, world.charlie):
+    for persona in (world.bob, world.leo, world.charlie):
         client = login(persona)
         assert client.get(BIN).status_code == 403
         assert client.post(restore_url(record.history_id)).status_code == 403

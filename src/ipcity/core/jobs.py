@@ -16,7 +16,7 @@ import logging
 import time
 import traceback
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -231,7 +231,15 @@ def mark_interrupted(stale_after: timedelta | None = None) -> int:
     """
     qs = Job.objects.filter(status=JobStatus.RUNNING)
     if stale_after is not None:
-        qs = qs.filter(heartbeat_at__lt=timezone.now() - stale_after)
+        # A running job's heartbeat lives in the cache (its row may sit in an open transaction).
+        cutoff = timezone.now() - stale_after
+        stale = []
+        for job in qs.only("pk", "heartbeat_at"):
+            beat = (cache.get(_progress_key(job.pk)) or {}).get("heartbeat")
+            last = datetime.fromtimestamp(beat, tz=UTC) if beat else job.heartbeat_at
+            if last is None or last < cutoff:
+                stale.append(job.pk)
+        qs = qs.filter(pk__in=stale)
     return qs.update(
         status=JobStatus.INTERRUPTED,
         message=_("The worker stopped while this job ran; nothing it started was kept."),

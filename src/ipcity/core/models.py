@@ -132,6 +132,8 @@ class Holiday(models.Model):
     name = models.CharField(_("name"), max_length=100, blank=True)
     source = models.CharField(_("source"), max_length=200, blank=True)
 
+    objects = RestrictedManager()
+
     class Meta:
         ordering = ["date"]
         verbose_name = _("holiday")

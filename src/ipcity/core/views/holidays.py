@@ -13,13 +13,12 @@ from django.views.decorators.http import require_http_methods
 
 from .. import menu
 from ..models import Holiday
-from ..scope import RestrictedQuerySet, has_perm
+from ..scope import has_perm
 from ..workdays import LIBRARY_FIRST_YEAR, LIBRARY_LAST_YEAR
 
 
 def holidays_for(user, action: str):
-    # Holiday keeps Django's plain manager; the restricted queryset is built here instead.
-    return RestrictedQuerySet(model=Holiday).restrict(user, action)
+    return Holiday.objects.restrict(user, action)
 
 
 class HolidayForm(forms.ModelForm):

@@ -188,7 +188,7 @@ def import_commit(request, pk):
     with transaction.atomic():
         batch = get_object_or_404(
             ImportBatch.objects.restrict(request.user, "change")
-            .select_for_update()
+            .select_for_update(of=("self",))
             .select_related("validate_job", "commit_job"),
             pk=pk,
         )

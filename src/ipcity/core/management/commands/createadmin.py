@@ -40,9 +40,7 @@ class Command(BaseCommand):
         user = User.objects.filter(username=username).first()
         candidate = user or User(username=username, email=email)
         if password is None:
-            password = getpass.getpass("Password: ")
-            if password != getpass.getpass("Password (again): "):
-                raise CommandError("The passwords do not match.")
+            password = self._ask_password()
         try:
             validate_password(password, candidate)
         except ValidationError as exc:
@@ -68,5 +66,15 @@ class Command(BaseCommand):
     def _ask(self, prompt: str) -> str:
         try:
             return input(prompt)
-        except EOFError:
+        except (EOFError, KeyboardInterrupt):
             raise CommandError("A username is required.") from None
+
+    def _ask_password(self) -> str:
+        try:
+            password = getpass.getpass("Password: ")
+            again = getpass.getpass("Password (again): ")
+        except (EOFError, KeyboardInterrupt):
+            raise CommandError("A password is required (or give --password).") from None
+        if password != again:
+            raise CommandError("The passwords do not match.")
+        return password
