@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "ipcity.core",
     "ipcity.accounts",
     "ipcity.orgs",
+    "ipcity.rights",
 ]
 
 MIDDLEWARE = [

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("ipcity.core.urls")),
     path("accounts/", include("ipcity.accounts.urls")),
     path("orgs/", include("ipcity.orgs.urls")),
+    path("rights/", include("ipcity.rights.urls")),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("django-admin/", admin.site.urls),
