@@ -6,3 +6,8 @@ class RightsConfig(AppConfig):
     name = "ipcity.rights"
     label = "rights"
     verbose_name = _("IP rights")
+
+    def ready(self):
+        # Imported for their side effects: job kinds, import formats, menu entries, cards.
+        from . import jobs  # noqa: F401
+        from .views import highvalue, marks, other, patents, profile, review  # noqa: F401

@@ -1,5 +1,14 @@
-from django.urls import path  # noqa: F401
+"""Rights pages. Each view module keeps its own `urlpatterns`, gathered here under `rights`."""
+
+from .views import highvalue, marks, other, patents, profile, review
 
 app_name = "rights"
 
-urlpatterns: list = []
+urlpatterns = [
+    *patents.urlpatterns,
+    *marks.urlpatterns,
+    *other.urlpatterns,
+    *profile.urlpatterns,
+    *review.urlpatterns,
+    *highvalue.urlpatterns,
+]
