@@ -15,6 +15,7 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, Se
 from django.contrib.auth.models import Permission
 from django.db.models import Q
 from django.utils.text import capfirst
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ipcity.core.scope import ScopeChoices
@@ -194,7 +195,7 @@ class RoleForm(BootstrapMixin, forms.ModelForm):
             action = perm.codename.split("_", 1)[0]
             label = ACTION_LABELS.get(action) if perm.codename == f"{action}_{ct.model}" else None
             groups.setdefault(app_label, OrderedDict()).setdefault(model_label, []).append(
-                (perm, label or perm.name, str(perm.pk) in selected)
+                (perm, label or gettext(perm.name), str(perm.pk) in selected)
             )
         return [(app, list(models.items())) for app, models in groups.items()]
 

@@ -89,8 +89,12 @@ class RoleAssignment(models.Model):
 
     scope_org_field = "user__organization"
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments")
-    role = models.ForeignKey(Role, on_delete=models.PROTECT, related_name="assignments")
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="role_assignments", verbose_name=_("user")
+    )
+    role = models.ForeignKey(
+        Role, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("role")
+    )
     scope = models.CharField(_("scope"), max_length=16, choices=ScopeChoices.choices)
     organization = models.ForeignKey(
         "orgs.Organization",
@@ -100,7 +104,7 @@ class RoleAssignment(models.Model):
         verbose_name=_("anchor organization"),
         help_text=_("Leave empty to use the user's own organization."),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = models.Manager.from_queryset(RestrictedQuerySet)()
     history = HistoricalRecords()
@@ -134,9 +138,11 @@ class APITokenQuerySet(models.QuerySet):
 class APIToken(models.Model):
     """A personal token for API clients. Only its SHA-256 hash is stored; the key is shown once."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("user")
+    )
     name = models.CharField(_("name"), max_length=100)
-    prefix = models.CharField(max_length=12, db_index=True)
+    prefix = models.CharField(_("prefix"), max_length=12, db_index=True)
     key_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)

@@ -16,12 +16,13 @@ from dataclasses import dataclass
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class ScopeChoices(models.TextChoices):
-    OWN = "own", "本单位"
-    SUBTREE = "subtree", "本单位及下属单位"
-    DISTRICT = "district", "全区"
+    OWN = "own", _("Own organization")
+    SUBTREE = "subtree", _("Organization and its subordinates")
+    DISTRICT = "district", _("Whole district")
 
 
 @dataclass(frozen=True)
