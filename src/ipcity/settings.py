@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "ipcity.accounts",
     "ipcity.orgs",
     "ipcity.rights",
+    "ipcity.indicators",
 ]
 
 MIDDLEWARE = [

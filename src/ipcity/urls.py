@@ -8,6 +8,7 @@ urlpatterns = [
     path("accounts/", include("ipcity.accounts.urls")),
     path("orgs/", include("ipcity.orgs.urls")),
     path("rights/", include("ipcity.rights.urls")),
+    path("indicators/", include("ipcity.indicators.urls")),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("django-admin/", admin.site.urls),

@@ -7,11 +7,19 @@ row and reports each bad one with the row number Excel shows (the header is row 
 the first line) and a reason. Two background jobs do the work: "core.import_validate" fills the
 batch's preview report; "core.import_commit" checks the file again against the database as it
 is now and writes the good rows inside one transaction, so an error or a cancel writes nothing.
+
+A format with `streaming = True` never holds the whole file: good rows are handed to
+`write_chunk` `chunk_size` at a time during the same pass that checks them (inside the one
+transaction, which is rolled back when the file has errors), duplicate keys are remembered in a
+temporary on-disk table, and the report keeps at most `MAX_REPORTED_ERRORS` entries. Memory then
+stays the same for a thousand rows or a million.
 """
 
 from __future__ import annotations
 
 import csv
+import sqlite3
+import tempfile
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -115,13 +123,30 @@ class Validation:
     errors: list[dict] = field(default_factory=list)
     warnings: list[dict] = field(default_factory=list)
     context: Any = None
+    streaming: bool = False
+    valid_count: int = 0  # good rows, counted (streaming formats do not keep them)
+    bad_rows: int = 0  # rows with errors, counted (the error list may be truncated)
+    sample: list[Row] = field(default_factory=list)
 
     @property
     def error_rows(self) -> int:
+        if self.streaming:
+            return self.bad_rows
         return len({e["row"] for e in self.errors})
 
+    @property
+    def valid(self) -> int:
+        return self.valid_count if self.streaming else len(self.rows)
+
     def add_error(self, row: int, column: str, message) -> None:
+        if self.streaming and len(self.errors) > MAX_REPORTED_ERRORS:
+            return
         self.errors.append({"row": row, "column": column, "message": str(message)})
+
+    def add_warning(self, row: int, column: str, message) -> None:
+        if self.streaming and len(self.warnings) > MAX_REPORTED_ERRORS:
+            return
+        self.warnings.append({"row": row, "column": column, "message": str(message)})
 
     def to_report(self, fmt: ImportFormat) -> dict:
         labels = {c.key: c.label for c in fmt.columns}
@@ -133,16 +158,18 @@ class Validation:
             "file_error": self.file_error,
             "header_row": self.header_row,
             "total": self.total,
-            "valid": len(self.rows),
+            "valid": self.valid,
             "error_rows": self.error_rows,
             "warning_rows": len({w["row"] for w in self.warnings}),
             "errors": errors[:MAX_REPORTED_ERRORS],
-            "errors_truncated": len(errors) > MAX_REPORTED_ERRORS,
+            "errors_truncated": len(errors) > MAX_REPORTED_ERRORS
+            or (self.streaming and self.error_rows > len({e["row"] for e in errors})),
             "warnings": self.warnings[:MAX_REPORTED_ERRORS],
             "sample_columns": [labels[k] for k in shown],
-            "sample": [[r.number, *(r.raw.get(k, "") for k in shown)] for r in self.rows][
-                :SAMPLE_ROWS
-            ],
+            "sample": [
+                [r.number, *(r.raw.get(k, "") for k in shown)]
+                for r in (self.sample if self.streaming else self.rows)
+            ][:SAMPLE_ROWS],
         }
 
 
@@ -157,6 +184,8 @@ class ImportFormat:
     columns: list[Column] = []
     max_cell_chars = 1000
     success_url_name = ""  # where the result summary links to
+    streaming = False  # True: rows go to write_chunk in chunks (see the module docstring)
+    chunk_size = 2000
 
     # -- permissions -------------------------------------------------------------------------
 
@@ -187,6 +216,19 @@ class ImportFormat:
     def write(self, rows: list[Row], context, user, progress: Callable[[int], None]) -> dict:
         """Write the checked rows; runs inside a transaction. Return counts for the summary."""
         raise NotImplementedError
+
+    def headers_found(self, context, header_cells: list[str], found: dict[str, int]) -> None:
+        """Called once the headers are mapped and `prepare` ran: e.g. note the file's layout."""
+
+    # -- streaming formats -------------------------------------------------------------------
+
+    def write_chunk(self, rows: list[Row], context, user) -> None:
+        """Streaming formats: write one chunk of checked rows (inside the file's transaction)."""
+        raise NotImplementedError
+
+    def finish(self, context, user) -> dict:
+        """Streaming formats: after the last chunk; return counts for the summary."""
+        return {}
 
     # -- header mapping ----------------------------------------------------------------------
 
@@ -249,9 +291,15 @@ def validate(
     name: str,
     user,
     progress: Callable[[int, int], None] | None = None,
+    sink: Callable[[list[Row], Any], None] | None = None,
 ) -> Validation:
-    """Read and check every row of the file; never raises for bad input."""
-    result = Validation()
+    """Read and check every row of the file; never raises for bad input.
+
+    For a streaming format, `sink(rows, context)` receives the good rows chunk by chunk (as long
+    as no row failed, or always when `sink.only_valid` is true); without a sink they are only
+    counted.
+    """
+    result = Validation(streaming=fmt.streaming)
     try:
         table = Table(path, name)
         header = next(
@@ -276,7 +324,11 @@ def validate(
             result.file_error = " ".join(problems)
             return result
         result.context = fmt.prepare(user)
-        _check_rows(fmt, table, found, result, progress)
+        fmt.headers_found(result.context, header_cells, found)
+        if fmt.streaming:
+            _stream_rows(fmt, table, found, result, progress, sink)
+        else:
+            _check_rows(fmt, table, found, result, progress)
     except ReaderError as exc:
         result.file_error = str(exc)
         return result
@@ -285,61 +337,135 @@ def validate(
     return result
 
 
+def _check_one(fmt, columns, found, number, cells, result: Validation, seen) -> Row | None:
+    """The checked row, or None after recording its errors."""
+    cap = fmt.max_cell_chars
+    longest = max((len(cell) for cell in cells), default=0)
+    if longest > cap:
+        position = next(i for i, cell in enumerate(cells) if len(cell) == longest)
+        result.add_error(
+            number,
+            _column_letter(position),
+            _("A cell holds %(n)d characters; at most %(max)d are allowed.")
+            % {"n": longest, "max": cap},
+        )
+        result.bad_rows += 1
+        return None
+    row = Row(
+        number,
+        {c.key: cells[found[c.key]].strip() if found[c.key] < len(cells) else "" for c in columns},
+    )
+    errors = _parse_cells(columns, row)
+    if not errors:
+        try:
+            fmt.clean_row(row, result.context)
+        except RowError as exc:
+            errors.append((exc.column, exc.message))
+        except ValidationError as exc:
+            errors.extend(("", m) for m in exc.messages)
+    if not errors:
+        for label, value in fmt.duplicate_keys(row, result.context):
+            first = seen.setdefault((label, value), number)
+            if first != number:
+                errors.append(
+                    (
+                        label,
+                        _("Duplicate of row %(row)d (same %(column)s).")
+                        % {"row": first, "column": label},
+                    )
+                )
+                break
+    for column, message in errors:
+        result.add_error(number, column, message)
+    if errors:
+        result.bad_rows += 1
+        return None
+    return row
+
+
 def _check_rows(fmt, table, found, result: Validation, progress) -> None:
     columns = [c for c in fmt.columns if c.key in found]
     seen: dict[tuple[str, str], int] = {}
-    cap = fmt.max_cell_chars
     for number, cells in table.rows:
         if not any(cell.strip() for cell in cells):
             continue
         result.total += 1
         if progress and result.total % 200 == 0:
             progress(result.total, table.estimated_rows)
-        longest = max((len(cell) for cell in cells), default=0)
-        if longest > cap:
-            position = next(i for i, cell in enumerate(cells) if len(cell) == longest)
-            result.add_error(
-                number,
-                _column_letter(position),
-                _("A cell holds %(n)d characters; at most %(max)d are allowed.")
-                % {"n": longest, "max": cap},
-            )
-            continue
-        row = Row(
-            number,
-            {
-                c.key: cells[found[c.key]].strip() if found[c.key] < len(cells) else ""
-                for c in columns
-            },
-        )
-        errors = _parse_cells(columns, row)
-        if not errors:
-            try:
-                fmt.clean_row(row, result.context)
-            except RowError as exc:
-                errors.append((exc.column, exc.message))
-            except ValidationError as exc:
-                errors.extend(("", m) for m in exc.messages)
-        if not errors:
-            for label, value in fmt.duplicate_keys(row, result.context):
-                first = seen.setdefault((label, value), number)
-                if first != number:
-                    errors.append(
-                        (
-                            label,
-                            _("Duplicate of row %(row)d (same %(column)s).")
-                            % {"row": first, "column": label},
-                        )
-                    )
-                    break
-        for column, message in errors:
-            result.add_error(number, column, message)
-        if not errors:
+        row = _check_one(fmt, columns, found, number, cells, result, seen)
+        if row is not None:
             result.rows.append(row)
     _check_across_rows(fmt, result)
     for row in result.rows:
         for column, message in row.warnings:
             result.warnings.append({"row": row.number, "column": column, "message": message})
+    if progress:
+        progress(result.total, result.total)
+
+
+class DiskKeys:
+    """Keys seen so far in a file, kept in a temporary SQLite table so that memory does not grow
+    with the file: `setdefault(key, row)` returns the row that first had the key."""
+
+    def __init__(self):
+        self._dir = tempfile.TemporaryDirectory(prefix="ipcity-import-")
+        self._db = sqlite3.connect(Path(self._dir.name) / "keys.sqlite3")
+        self._db.execute("PRAGMA journal_mode=OFF")
+        self._db.execute("PRAGMA synchronous=OFF")
+        self._db.execute("CREATE TABLE seen (key TEXT PRIMARY KEY, row INTEGER) WITHOUT ROWID")
+
+    def setdefault(self, key: tuple[str, str], row: int) -> int:
+        text = "\x1f".join(key)
+        found = self._db.execute("SELECT row FROM seen WHERE key = ?", (text,)).fetchone()
+        if found:
+            return found[0]
+        self._db.execute("INSERT INTO seen VALUES (?, ?)", (text, row))
+        return row
+
+    def close(self) -> None:
+        self._db.close()
+        self._dir.cleanup()
+
+
+def _stream_rows(fmt, table, found, result: Validation, progress, sink) -> None:
+    columns = [c for c in fmt.columns if c.key in found]
+    seen = DiskKeys()
+    only_valid = bool(getattr(sink, "only_valid", False))
+    chunk: list[Row] = []
+
+    def flush():
+        if not chunk:
+            return
+        failed = fmt.check_rows(chunk, result.context)
+        for number, exc in failed.items():
+            result.add_error(number, exc.column, exc.message)
+        result.bad_rows += len(failed)
+        good = [r for r in chunk if r.number not in failed]
+        result.valid_count += len(good)
+        for row in good:
+            for column, message in row.warnings:
+                result.add_warning(row.number, column, message)
+            if len(result.sample) < SAMPLE_ROWS:
+                result.sample.append(row)
+        if sink is not None and good and (only_valid or not result.bad_rows):
+            sink(good, result.context)
+        chunk.clear()
+
+    try:
+        for number, cells in table.rows:
+            if not any(cell.strip() for cell in cells):
+                continue
+            result.total += 1
+            if progress and result.total % 200 == 0:
+                progress(result.total, max(table.estimated_rows, result.total))
+            row = _check_one(fmt, columns, found, number, cells, result, seen)
+            if row is not None:
+                chunk.append(row)
+                if len(chunk) >= fmt.chunk_size:
+                    flush()
+        flush()
+    finally:
+        seen.close()
     if progress:
         progress(result.total, result.total)
 
@@ -420,7 +546,7 @@ def validate_job(job, ctx) -> dict:
     else:
         line = _("%(total)d rows checked: %(valid)d good, %(bad)d with errors.") % {
             "total": result.total,
-            "valid": len(result.rows),
+            "valid": result.valid,
             "bad": result.error_rows,
         }
     ctx.progress(result.total, result.total, line[:500])
@@ -428,7 +554,7 @@ def validate_job(job, ctx) -> dict:
     return {
         "batch": str(batch.pk),
         "rows": result.total,
-        "valid": len(result.rows),
+        "valid": result.valid,
         "errors": result.error_rows,
     }
 
@@ -470,7 +596,64 @@ def commit_job(job, ctx) -> dict:
         ) from None
 
 
+def stream_import(fmt, path, name, user, only_valid: bool, progress=None):
+    """Check and write a streaming format's file in one pass, inside the caller's transaction.
+
+    Returns `(validation, summary)`; `summary` is None when nothing may be kept (a file error,
+    or rows with errors without `only_valid`): the caller must then roll back, because chunks
+    before the first bad row may already have been written.
+    """
+
+    def sink(rows, context):
+        fmt.write_chunk(rows, context, user)
+
+    sink.only_valid = only_valid
+    result = validate(fmt, path, name, user, progress=progress, sink=sink)
+    if result.file_error or (result.errors and not only_valid):
+        return result, None
+    summary = fmt.finish(result.context, user)
+    summary["skipped"] = result.error_rows
+    return result, summary
+
+
+def _commit_streaming(job, ctx, batch, fmt, user, only_valid) -> dict:
+    ctx.progress(0, 0, _("Checking and writing rows"))
+    result, summary = stream_import(
+        fmt,
+        batch_path(batch),
+        batch.original_name,
+        user,
+        only_valid,
+        progress=lambda done, total: ctx.progress(done, max(total, done)),
+    )
+    if result.file_error:
+        raise ImportRefused(result.file_error)
+    if summary is None:
+        raise ImportRefused(
+            _(
+                "%(n)d rows have errors, so nothing was written. Fix them, or choose to import "
+                "only the valid rows."
+            )
+            % {"n": result.error_rows}
+        )
+    summary["batch"] = str(batch.pk)
+    ctx.check_cancelled()
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        committed_at=timezone.now(), only_valid=only_valid
+    )
+    line = _("Imported: %(created)d created, %(updated)d updated, %(skipped)d skipped.") % {
+        "created": summary.get("created", 0),
+        "updated": summary.get("updated", 0),
+        "skipped": summary["skipped"],
+    }
+    ctx.progress(result.total, result.total, line)
+    ctx.log(line)
+    return summary
+
+
 def _commit(job, ctx, batch, fmt, user, only_valid) -> dict:
+    if fmt.streaming:
+        return _commit_streaming(job, ctx, batch, fmt, user, only_valid)
     ctx.progress(0, 0, _("Checking rows"))
     holder = {"total": 0}
 

@@ -1,3 +1,4 @@
+from .attribution import HolderAttribution
 from .highvalue import HighValueRuleSet, SEIConcordance
 from .other import Copyright, GeographicalIndication, PlantVarietyRight, SoftwareLegalizationCheck
 from .patents import LegalEvent, Patent, PatentHolder
@@ -7,6 +8,7 @@ __all__ = [
     "Copyright",
     "GeographicalIndication",
     "HighValueRuleSet",
+    "HolderAttribution",
     "LegalEvent",
     "Patent",
     "PatentHolder",
