@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "ipcity.orgs",
     "ipcity.rights",
     "ipcity.indicators",
+    "ipcity.plans",
 ]
 
 MIDDLEWARE = [

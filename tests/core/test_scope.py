@@ -42,3 +42,15 @@ def test_moving_a_unit_rewrites_its_subordinates_paths(world):
     world.unit.save()
     world.subunit.refresh_from_db()
     assert world.subunit.path == f"/{world.office.pk}/{world.unit.pk}/{world.subunit.pk}/"
+
+
+def test_a_row_linked_to_two_units_in_scope_is_returned_once(world):
+    from ipcity.plans.models import Plan, PlanTask, TaskUnit
+
+    plan = Plan.objects.create(title="示例工作方案")
+    task = PlanTask.objects.create(plan=plan, number=1, title="任务一")
+    TaskUnit.objects.create(task=task, organization=world.unit, role="lead")
+    TaskUnit.objects.create(task=task, organization=world.subunit, role="co")
+    other = PlanTask.objects.create(plan=plan, number=2, title="任务二")
+    TaskUnit.objects.create(task=other, organization=world.enterprise_b, role="lead")
+    assert list(PlanTask.objects.restrict(world.bob, "view")) == [task]

@@ -12,8 +12,6 @@ from ipcity.indicators.models import IndicatorSnapshot, Population
 pytestmark = pytest.mark.django_db
 
 
-
-
 def records_url(**params):
     return f"{reverse('indicators:records')}?{urlencode(params)}"
 
@@ -54,7 +52,10 @@ def test_enterprise_users_do_not_see_district_dashboards(computed, login):
         client = login(user)
         assert client.get(reverse("indicators:dashboard")).status_code == 403
         assert client.get(reverse("indicators:dashboard_data")).status_code == 403
-        assert client.get(records_url(indicator="valid_invention_patents", year=2020)).status_code == 403
+        assert (
+            client.get(records_url(indicator="valid_invention_patents", year=2020)).status_code
+            == 403
+        )
         assert client.post(reverse("indicators:compute"), {"year": 2020}).status_code == 403
 
 
@@ -107,9 +108,7 @@ def test_every_dashboard_table_exports_to_excel(computed, login):
 
     client = login(computed.leo)
     for table in ("indicators", "streets", "holders", "composition", "industry", "holder_kind"):
-        response = client.get(
-            reverse("indicators:dashboard_export", args=[table]), {"year": 2020}
-        )
+        response = client.get(reverse("indicators:dashboard_export", args=[table]), {"year": 2020})
         assert response.status_code == 200, table
         sheet = load_workbook(io.BytesIO(response.content)).active
         assert sheet.max_row >= 2, table
@@ -224,7 +223,9 @@ def test_the_drill_down_page_runs_a_bounded_number_of_queries(
     computed, login, django_assert_max_num_queries
 ):
     client = login(computed.alice)
-    url = records_url(indicator="valid_invention_patents", year=2020, dimension="industry", value="M")
+    url = records_url(
+        indicator="valid_invention_patents", year=2020, dimension="industry", value="M"
+    )
     client.get(url)
     with django_assert_max_num_queries(14):
         assert client.get(url).status_code == 200

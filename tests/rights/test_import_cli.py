@@ -48,7 +48,7 @@ def test_cli_prints_exactly_the_summary_keys(world, tmp_path):
     summary, _err, code = run_cli(path, "--format", "incopat")
     assert (summary["created"], summary["updated"], code) == (0, 0, 0)
     assert Patent.objects.count() == 3
-    assert Patent.objects.get(application_number=number(1)).history.latest().history_user is None
+    assert Patent.objects.get(application_number=number(1)).history.latest().history_user == world.alice
 
 
 def test_cli_with_errors_writes_nothing_and_exits_1(world, tmp_path):

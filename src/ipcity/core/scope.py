@@ -8,6 +8,10 @@ model says how its rows relate to an organization with `scope_org_field`:
 - `"self"`: the row *is* an organization (Organization itself);
 - a field path to an Organization foreign key (for example `"organization"` or `"holder"`);
 - `None`: the model is reference data that every holder of the permission sees in full.
+
+When the path crosses a many-valued relation (a task reaches its units through a link table),
+the model also sets `scope_org_many = True`: the filter then becomes `pk IN (subquery)`, so a row
+linked to two organizations in scope is still returned once.
 """
 
 from __future__ import annotations
@@ -106,7 +110,11 @@ def scope_q(model, user, action: str) -> Q | None:
             q |= Q(**{f"{prefix}path__startswith": grant.org_path})
         else:
             q |= Q(**{f"{prefix}pk" if prefix else "pk": grant.org_id})
-    return q if matched else None
+    if not matched:
+        return None
+    if getattr(model, "scope_org_many", False):
+        return Q(pk__in=model._base_manager.filter(q).values("pk"))
+    return q
 
 
 class RestrictedQuerySet(models.QuerySet):

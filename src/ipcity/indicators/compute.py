@@ -85,7 +85,11 @@ def compute_year(
             return counted[code]
         measure = measures.MEASURES.get(code)
         if measure is None:
-            counted[code] = (None, _("No computation is defined for %(code)s.") % {"code": code}, {})
+            counted[code] = (
+                None,
+                _("No computation is defined for %(code)s.") % {"code": code},
+                {},
+            )
             return counted[code]
         qs = measures.records(measure, ctx)
         if qs is None:
@@ -134,11 +138,7 @@ def compute_year(
     with transaction.atomic():
         IndicatorSnapshot.objects.filter(year=year).delete()
         IndicatorSnapshot.objects.bulk_create(snapshots, batch_size=500)
-    return {
-        s.definition.code: s.value
-        for s in snapshots
-        if s.dimension == Dimension.TOTAL
-    }
+    return {s.definition.code: s.value for s in snapshots if s.dimension == Dimension.TOTAL}
 
 
 def _uses_rules(definition) -> bool:
@@ -191,15 +191,6 @@ def _per_population_streets(definition, count, snap, populations) -> list[Indica
             )
         )
     return rows
-
-
-def snapshot_totals(year: int) -> dict[str, Decimal | None]:
-    return {
-        code: value
-        for code, value in IndicatorSnapshot.objects.filter(
-            year=year, dimension=Dimension.TOTAL
-        ).values_list("definition__code", "value")
-    }
 
 
 def as_json_value(value: Decimal | None, definition: IndicatorDefinition | None = None):

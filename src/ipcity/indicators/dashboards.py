@@ -166,13 +166,20 @@ class YearSnapshots:
                 {
                     "label": snap.definition.label,
                     "cells": [
-                        {"text": display(snap.value, per), "value": plain(snap.value, per),
-                         "url": records_url(code, self.year)},
+                        {
+                            "text": display(snap.value, per),
+                            "value": plain(snap.value, per),
+                            "url": records_url(code, self.year),
+                        },
                         {"text": snap.definition.unit, "value": snap.definition.unit},
-                        {"text": display(snap.numerator) if snap.numerator is not None else "—",
-                         "value": snap.numerator},
-                        {"text": f"{snap.denominator:,}" if snap.denominator else "—",
-                         "value": snap.denominator},
+                        {
+                            "text": display(snap.numerator) if snap.numerator is not None else "—",
+                            "value": snap.numerator,
+                        },
+                        {
+                            "text": f"{snap.denominator:,}" if snap.denominator else "—",
+                            "value": snap.denominator,
+                        },
                         {"text": snap.rule_version or "—", "value": snap.rule_version},
                         {"text": snap.note, "value": snap.note},
                     ],
@@ -267,8 +274,14 @@ def trend() -> dict:
     """The headline indicators' district totals across every computed year (one query)."""
     rows = (
         IndicatorSnapshot.objects.filter(dimension=Dimension.TOTAL, definition__code__in=TREND)
-        .values_list("year", "definition__code", "definition__name", "definition__name_en",
-                     "definition__denominator", "value")
+        .values_list(
+            "year",
+            "definition__code",
+            "definition__name",
+            "definition__name_en",
+            "definition__denominator",
+            "value",
+        )
         .order_by("year")
     )
     years: list[int] = []

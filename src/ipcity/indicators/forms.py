@@ -32,9 +32,7 @@ class PopulationForm(forms.ModelForm):
         data = super().clean()
         region, year = data.get("region"), data.get("year")
         if region and year:
-            clash = Population.objects.filter(region=region, year=year).exclude(
-                pk=self.instance.pk
-            )
+            clash = Population.objects.filter(region=region, year=year).exclude(pk=self.instance.pk)
             if clash.exists():
                 raise forms.ValidationError(
                     _("%(region)s already has a figure for %(year)d: edit that one.")

@@ -137,9 +137,9 @@ def _pledge_note(ctx: Context) -> str:
         and HighValueCriterion.PLEDGE in ctx.hv
         and ctx.rule_set.pledge_threshold is None
     ):
-        return _("No pledge threshold is set in %(rule)s, so the pledge criterion is never met.") % {
-            "rule": ctx.rule_set.code
-        }
+        return _(
+            "No pledge threshold is set in %(rule)s, so the pledge criterion is never met."
+        ) % {"rule": ctx.rule_set.code}
     return ""
 
 
@@ -167,9 +167,7 @@ def _hv_measure(criterion: str) -> Measure:
 MEASURES: dict[str, Measure] = {
     m.code: m
     for m in [
-        Measure(
-            "valid_invention_patents", Patent, _inventions_held, "region", None, PATENT_DIMS
-        ),
+        Measure("valid_invention_patents", Patent, _inventions_held, "region", None, PATENT_DIMS),
         Measure(
             "high_value_invention_patents",
             Patent,
@@ -229,8 +227,10 @@ MEASURES: dict[str, Measure] = {
         Measure(
             "geographical_indications",
             GeographicalIndication,
-            lambda ctx: Q(stage=GIStage.REGISTERED, registered_date__lte=ctx.end)
-            & _in_district("applicant", ctx),
+            lambda ctx: (
+                Q(stage=GIStage.REGISTERED, registered_date__lte=ctx.end)
+                & _in_district("applicant", ctx)
+            ),
             "applicant__region",
             "applicant",
             (*OTHER_DIMS, Dimension.KIND),
@@ -239,8 +239,10 @@ MEASURES: dict[str, Measure] = {
         Measure(
             "plant_variety_rights",
             PlantVarietyRight,
-            lambda ctx: Q(status=PlantVarietyStatus.GRANTED, grant_date__lte=ctx.end)
-            & _in_district("holder", ctx),
+            lambda ctx: (
+                Q(status=PlantVarietyStatus.GRANTED, grant_date__lte=ctx.end)
+                & _in_district("holder", ctx)
+            ),
             "holder__region",
             "holder",
             OTHER_DIMS,
@@ -248,8 +250,10 @@ MEASURES: dict[str, Measure] = {
         Measure(
             "software_copyrights",
             Copyright,
-            lambda ctx: Q(kind=CopyrightKind.SOFTWARE, registration_date__year=ctx.year)
-            & _in_district("holder", ctx),
+            lambda ctx: (
+                Q(kind=CopyrightKind.SOFTWARE, registration_date__year=ctx.year)
+                & _in_district("holder", ctx)
+            ),
             "holder__region",
             "holder",
             (*OTHER_DIMS, Dimension.HOLDER),

@@ -108,9 +108,13 @@ class District:
         district = cls(code=code)
         district.province = next((p for p in provinces() if p.code == code[:2]), None)
         rows = list(
-            Region.objects.filter(code__startswith=code[:6]).values_list("pk", "code", "name", "kind")
+            Region.objects.filter(code__startswith=code[:6]).values_list(
+                "pk", "code", "name", "kind"
+            )
         )
-        city_row = Region.objects.filter(code=code[:4] + "00").values_list("name", flat=True).first()
+        city_row = (
+            Region.objects.filter(code=code[:4] + "00").values_list("name", flat=True).first()
+        )
         for pk, region_code, name, kind in rows:
             if region_code == code:
                 district.name = name

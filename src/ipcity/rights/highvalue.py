@@ -295,15 +295,11 @@ def _maintained_cutoff(rule_set: HighValueRuleSet, year: int) -> date:
 
 def _criterion_met(criterion: str, patent, rule_set, prefixes, year: int) -> bool:
     if criterion == HighValueCriterion.SEI:
-        return any(
-            key in prefixes for code in patent_ipc_codes(patent) for key in ipc_keys(code)
-        )
+        return any(key in prefixes for code in patent_ipc_codes(patent) for key in ipc_keys(code))
     if criterion == HighValueCriterion.OVERSEAS_FAMILY:
         return bool(patent.overseas_granted_family)
     if criterion == HighValueCriterion.MAINTAINED_10Y:
-        return bool(patent.filing_date) and patent.filing_date < _maintained_cutoff(
-            rule_set, year
-        )
+        return bool(patent.filing_date) and patent.filing_date < _maintained_cutoff(rule_set, year)
     if criterion == HighValueCriterion.PLEDGE:
         return (
             rule_set.pledge_threshold is not None
@@ -471,9 +467,9 @@ def _evidence(criterion: str, patent, rule_set, year: int) -> str:
         }
     if criterion == HighValueCriterion.PLEDGE:
         if rule_set.pledge_threshold is None:
-            return _(
-                "No pledge threshold is set for %(rule)s, so this criterion is never met."
-            ) % {"rule": rule_set.code}
+            return _("No pledge threshold is set for %(rule)s, so this criterion is never met.") % {
+                "rule": rule_set.code
+            }
         if patent.pledge_amount is None:
             return _("No pledge-financing amount is recorded.")
         return _("Pledge amount %(amount)s against a threshold of %(threshold)s (10k yuan).") % {
@@ -509,7 +505,8 @@ def explain(patent, year: int | None = None) -> list[dict]:
                 "label": _("Eligibility"),
                 "met": False,
                 "evidence": _(
-                    "Only valid invention patents can be high-value; this one is %(type)s, %(status)s."
+                    "Only valid invention patents can be high-value; "
+                    "this one is %(type)s, %(status)s."
                 )
                 % {
                     "type": patent.get_patent_type_display(),

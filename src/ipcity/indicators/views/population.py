@@ -57,7 +57,6 @@ class PopulationDeleteView(generic.ObjectDeleteView):
     queryset = QUERYSET
 
 
-
 urlpatterns = [
     path("population/", PopulationListView.as_view(), name="population_list"),
     path("population/add/", PopulationEditView.as_view(), name="population_add"),

@@ -147,7 +147,9 @@ class PatentImportFormat(ImportFormat):
             ) from None
         if not number.check_ok:
             row.warn(
-                _("The check digit of %(n)s is wrong (expected %(c)s); the row is kept and flagged.")
+                _(
+                    "The check digit of %(n)s is wrong (expected %(c)s); the row is kept and flagged."
+                )
                 % {"n": number.normalized, "c": _expected_check(number)},
                 NUMBER_LABEL,
             )
@@ -169,7 +171,9 @@ class PatentImportFormat(ImportFormat):
         if "publication_date" in v or "first_publication_date" in v:
             f["publication_date"] = v.get("publication_date") or v.get("first_publication_date")
         codes = n.split_list(v.get("ipc", ""))
-        main = n.clean_text(v.get("main_ipc") or v.get("main_class") or "") or (codes[:1] or [""])[0]
+        main = (
+            n.clean_text(v.get("main_ipc") or v.get("main_class") or "") or (codes[:1] or [""])[0]
+        )
         if main:
             f["main_ipc"] = main[:32]
         if codes:
@@ -387,7 +391,9 @@ class PatentImportFormat(ImportFormat):
             if patent.pk in current:
                 stale.append(patent.pk)
             links.extend(
-                PatentHolder(patent_id=patent.pk, organization_id=pk, position=i, name_as_recorded=nm)
+                PatentHolder(
+                    patent_id=patent.pk, organization_id=pk, position=i, name_as_recorded=nm
+                )
                 for i, (pk, nm) in enumerate(wanted, start=1)
             )
         if stale:

@@ -209,7 +209,9 @@ def rule_set_detail(request, pk):
         {
             "object": rule_set,
             "criteria": [(c, labels.get(c, c)) for c in rule_set.criteria],
-            "dropped": [label for c, label in HighValueCriterion.choices if c not in rule_set.criteria],
+            "dropped": [
+                label for c, label in HighValueCriterion.choices if c not in rule_set.criteria
+            ],
             "pledge_unset": HighValueCriterion.PLEDGE in rule_set.criteria
             and rule_set.pledge_threshold is None,
             "is_sample": highvalue.is_sample_concordance(rule_set),

@@ -1,0 +1,23 @@
+from .assessment import AssessmentItem, AssessmentScheme, ItemScore, UnitAssessment
+from .budget import BudgetLine, Expenditure
+from .conference import Meeting, Resolution
+from .plan import KPI, Plan, PlanSection, PlanTask, TaskUnit
+from .progress import ProgressReport, ReportAttachment
+
+__all__ = [
+    "KPI",
+    "AssessmentItem",
+    "AssessmentScheme",
+    "BudgetLine",
+    "Expenditure",
+    "ItemScore",
+    "Meeting",
+    "Plan",
+    "PlanSection",
+    "PlanTask",
+    "ProgressReport",
+    "ReportAttachment",
+    "Resolution",
+    "TaskUnit",
+    "UnitAssessment",
+]

@@ -1,0 +1,76 @@
+"""The joint conference (联席会议): meetings of the member units and their resolutions."""
+
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from ipcity.core.models import BaseModel
+
+from ..choices import TaskStatus
+
+
+class Meeting(BaseModel):
+    """A meeting of the joint conference: agenda, attending units, minutes."""
+
+    scope_org_field = None
+
+    plan = models.ForeignKey(
+        "plans.Plan", on_delete=models.PROTECT, null=True, blank=True, related_name="meetings"
+    )
+    title = models.CharField(_("title"), max_length=300)
+    held_on = models.DateField(_("date"), db_index=True)
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    agenda = models.TextField(_("agenda"), blank=True)
+    minutes = models.TextField(_("minutes"), blank=True)
+    attendees = models.ManyToManyField(
+        "orgs.Organization",
+        blank=True,
+        related_name="meetings_attended",
+        verbose_name=_("attending units"),
+    )
+
+    history = HistoricalRecords(m2m_fields=[attendees])
+
+    class Meta:
+        ordering = ["-held_on"]
+        verbose_name = _("joint conference meeting")
+        verbose_name_plural = _("joint conference meetings")
+
+    def __str__(self):
+        return f"{self.held_on} {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("plans:meeting_detail", args=[self.pk])
+
+
+class Resolution(BaseModel):
+    """A decision of a meeting that becomes a follow-up item with an owner and a deadline,
+    supervised like a task."""
+
+    scope_org_field = "owner"
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="resolutions")
+    text = models.TextField(_("resolution"))
+    owner = models.ForeignKey(
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        related_name="resolutions",
+        verbose_name=_("owner unit"),
+    )
+    deadline = models.DateField(_("deadline"), null=True, blank=True, db_index=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=TaskStatus.choices, default=TaskStatus.NOT_STARTED
+    )
+    completed_on = models.DateField(_("completed on"), null=True, blank=True)
+    follow_up = models.TextField(_("follow-up"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["deadline", "pk"]
+        verbose_name = _("resolution")
+        verbose_name_plural = _("resolutions")
+
+    def __str__(self):
+        return self.text[:60]
