@@ -16,6 +16,7 @@ from ninja.openapi.docs import Swagger
 from ipcity.core.api import api_auth, install_error_handlers
 from ipcity.core.api.errors import error_response
 from ipcity.orgs.api import router as orgs_router
+from ipcity.plans.api import router as plans_router
 from ipcity.rights.api import router as rights_router
 
 DESCRIPTION = """
@@ -70,3 +71,4 @@ api = IpcityAPI(
 install_error_handlers(api)
 api.add_router("/orgs/", orgs_router)
 api.add_router("/rights/", rights_router)
+api.add_router("/plans/", plans_router)

@@ -31,7 +31,7 @@ def test_each_layout_is_recognized_and_imported(streets, tmp_path, layout, suffi
             record(2, applicants="示例甲科技有限公司；北京测试大学", filing_date="44000"),
         ],
     )
-    summary, warnings, ok = run_import(path)
+    summary, _warnings, ok = run_import(path)
     assert ok, summary
     assert summary["rows"] == 2
     assert summary["created"] == 2

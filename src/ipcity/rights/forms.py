@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from django import forms
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -51,7 +52,7 @@ class _OrgChoiceMixin:
         for name, field in self.fields.items():
             try:
                 model_field = self._meta.model._meta.get_field(name)
-            except Exception:
+            except FieldDoesNotExist:
                 continue
             if field.required and model_field.has_default():
                 field.required = False

@@ -1,6 +1,7 @@
 from .assessment import AssessmentItem, AssessmentScheme, ItemScore, UnitAssessment
 from .budget import BudgetLine, Expenditure
 from .conference import Meeting, Resolution
+from .draft import DraftKind, PlanDraft
 from .plan import KPI, Plan, PlanSection, PlanTask, TaskUnit
 from .progress import ProgressReport, ReportAttachment
 
@@ -9,10 +10,12 @@ __all__ = [
     "AssessmentItem",
     "AssessmentScheme",
     "BudgetLine",
+    "DraftKind",
     "Expenditure",
     "ItemScore",
     "Meeting",
     "Plan",
+    "PlanDraft",
     "PlanSection",
     "PlanTask",
     "ProgressReport",

@@ -148,7 +148,8 @@ class PatentImportFormat(ImportFormat):
         if not number.check_ok:
             row.warn(
                 _(
-                    "The check digit of %(n)s is wrong (expected %(c)s); the row is kept and flagged."
+                    "The check digit of %(n)s is wrong (expected %(c)s); "
+                    "the row is kept and flagged."
                 )
                 % {"n": number.normalized, "c": _expected_check(number)},
                 NUMBER_LABEL,

@@ -49,6 +49,7 @@ def profile_data(user, org) -> dict:
                 "label": label,
                 "count": by_type.get(value, 0),
                 "valid": valid_by_type.get(value, 0),
+                "is_patent": True,
                 "url": _url("rights:patent_list", holder=org.pk, patent_type=value),
             }
         )
