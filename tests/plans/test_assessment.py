@@ -113,7 +113,7 @@ def kpi_world(world):
 
 
 def test_auto_kpi_averages_the_units_kpis_of_the_year(world, kpi_world):
-    plan, mine, other, scheme = kpi_world
+    _plan, _mine, _other, scheme = kpi_world
     item = AssessmentItem.objects.create(scheme=scheme, name="任务完成", method=A, max_points=30)
     score, note = engine.auto_score(item, world.unit, scheme)
     # mean(0.5, 1, 0) = 0.5 → 15 points
@@ -122,7 +122,7 @@ def test_auto_kpi_averages_the_units_kpis_of_the_year(world, kpi_world):
 
 
 def test_auto_kpi_with_a_task_counts_only_that_tasks_kpis(world, kpi_world):
-    plan, mine, other, scheme = kpi_world
+    _plan, _mine, other, scheme = kpi_world
     item = AssessmentItem.objects.create(
         scheme=scheme, name="商标", method=A, max_points=10, task=other
     )
@@ -132,7 +132,7 @@ def test_auto_kpi_with_a_task_counts_only_that_tasks_kpis(world, kpi_world):
 
 
 def test_a_kpi_with_several_units_is_counted_once(world, kpi_world):
-    plan, mine, other, scheme = kpi_world
+    _plan, mine, _other, scheme = kpi_world
     TaskUnit.objects.create(task=mine, organization=world.unit, role=UnitRole.CO)
     item = AssessmentItem.objects.create(scheme=scheme, name="任务完成", method=A, max_points=30)
     assert engine.auto_score(item, world.unit, scheme)[0] == D("15.00")

@@ -86,9 +86,9 @@ def test_the_light_filter_selects_the_same_tasks_the_pages_show():
     for light in Light.values:
         expected = {t.pk for t in tasks if t.light == light}
         found = set(
-            PlanTask.objects.filter(
-                supervision.light_q(light, FRIDAY_BEFORE_HOLIDAY)
-            ).values_list("pk", flat=True)
+            PlanTask.objects.filter(supervision.light_q(light, FRIDAY_BEFORE_HOLIDAY)).values_list(
+                "pk", flat=True
+            )
         )
         assert found == expected, light
 
@@ -126,9 +126,7 @@ def due_tasks(world):
     return near, late
 
 
-def test_reminders_go_to_the_users_of_the_lead_unit_before_and_after_the_deadline(
-    world, due_tasks
-):
+def test_reminders_go_to_the_users_of_the_lead_unit_before_and_after_the_deadline(world, due_tasks):
     near, late = due_tasks
     result = supervision.send_reminders(FRIDAY_BEFORE_HOLIDAY)
     titles = set(Notification.objects.filter(user=world.bob).values_list("title", "link"))
@@ -179,7 +177,9 @@ def test_the_supervise_command_rejects_a_bad_date(db):
         call_command("supervise", "--date", "27.09.2024")
 
 
-def test_the_reminder_job_runs_and_reports_its_counts(world, due_tasks, django_capture_on_commit_callbacks):
+def test_the_reminder_job_runs_and_reports_its_counts(
+    world, due_tasks, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         job = submit("plans.send_reminders", "Reminders", world.alice, {"date": "2024-09-27"})
     job = Job.objects.get(pk=job.pk)
@@ -194,7 +194,9 @@ def test_the_reminder_job_runs_and_reports_its_counts(world, due_tasks, django_c
 def overdue(world):
     plan = make_plan()
     today = timezone.localdate()
-    old = make_task(plan, 1, title="最久逾期", deadline=today - timedelta(days=30), lead=[world.unit])
+    old = make_task(
+        plan, 1, title="最久逾期", deadline=today - timedelta(days=30), lead=[world.unit]
+    )
     recent = make_task(
         plan, 2, title="刚刚逾期", deadline=today - timedelta(days=2), lead=[world.office]
     )
@@ -202,9 +204,7 @@ def overdue(world):
     return plan, old, recent
 
 
-def test_the_escalation_list_puts_the_most_overdue_first_with_its_lead_unit(
-    world, overdue, login
-):
+def test_the_escalation_list_puts_the_most_overdue_first_with_its_lead_unit(world, overdue, login):
     plan, old, recent = overdue
     response = login(world.alice).get(reverse("plans:escalation"))
     assert response.status_code == 200

@@ -246,7 +246,9 @@ def test_my_tasks_lists_the_units_and_subordinates_open_tasks_due_soonest_first(
 ):
     plan, mine, sub, office_only = plan_world
     today = timezone.localdate()
-    soon = make_task(plan, 20, title="近期任务", deadline=today + timedelta(days=10), co=[world.unit])
+    soon = make_task(
+        plan, 20, title="近期任务", deadline=today + timedelta(days=10), co=[world.unit]
+    )
     undated = make_task(plan, 21, title="无期限任务", lead=[world.unit])
     make_task(
         plan, 22, lead=[world.unit], deadline=today, status=TaskStatus.COMPLETED, title="已完成"
