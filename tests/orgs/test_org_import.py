@@ -1,6 +1,5 @@
 """Importing organizations from real files, through the pages and the background jobs."""
 
-
 import pytest
 from django.urls import reverse
 

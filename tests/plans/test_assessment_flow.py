@@ -317,3 +317,34 @@ def test_lists_run_a_bounded_number_of_queries(world, login, ranked, django_asse
         assert client.get(reverse("plans:scheme_export", args=[scheme.pk])).status_code == 200
     with django_assert_max_num_queries(12):
         assert client.get(reverse("plans:scheme_list")).status_code == 200
+
+
+def test_office_pages_render(world, login, year):
+    scheme, items, _finance = year
+    actions.open_assessments(world.alice, scheme, [world.unit])
+    mine = ua_of(scheme, world.unit)
+    client = login(world.alice)
+    urls = [
+        reverse("plans:scheme_create"),
+        reverse("plans:scheme_edit", args=[scheme.pk]),
+        reverse("plans:scheme_open", args=[scheme.pk]),
+        reverse("plans:scheme_item_edit", args=[scheme.pk, items["auto"].pk]),
+        reverse("plans:assessment_detail", args=[mine.pk]),
+        reverse("plans:meeting_create"),
+        reverse("plans:budget_create"),
+    ]
+    for url in urls:
+        assert client.get(url).status_code == 200, url
+    actions.submit_self_assessment(world.alice, mine)
+    page = client.get(reverse("plans:assessment_detail", args=[mine.pk])).content.decode()
+    assert "Save review" in page
+    bob_page = login(world.bob).get(reverse("plans:assessment_detail", args=[mine.pk]))
+    assert "Save review" not in bob_page.content.decode()
+
+
+def test_bob_fills_in_his_draft(world, login, year):
+    scheme, _items, _finance = year
+    actions.open_assessments(world.alice, scheme, [world.unit])
+    mine = ua_of(scheme, world.unit)
+    page = login(world.bob).get(reverse("plans:assessment_detail", args=[mine.pk]))
+    assert "Submit to the office" in page.content.decode()

@@ -240,6 +240,9 @@ def load_demo() -> DemoResult:
 
     result = DemoResult(organizations=b.created)
     result.users, result.accounts = _demo_users(units)
+    from ipcity.plans.demo import load_plan_demo
+
+    load_plan_demo()
     return result
 
 

@@ -82,7 +82,7 @@ def _unit_names(parsed: dict) -> list[str]:
     return names
 
 
-def _match_units(parsed: dict, matcher: UnitMatcher, previous: dict | None = None) -> dict:
+def match_units(parsed: dict, matcher: UnitMatcher, previous: dict | None = None) -> dict:
     """name → match, keeping what a person already chose for a name."""
     previous = previous or {}
     units = {}
@@ -107,7 +107,7 @@ def create_plan_draft(user, *, data: bytes | None = None, name: str = "", text: 
     """Parse the document and keep it for review; nothing is written when it cannot be read."""
     _require_add(user)
     parsed = parse_upload(data=data, name=name, text=text)
-    parsed["units"] = _match_units(parsed, _matcher(user))
+    parsed["units"] = match_units(parsed, _matcher(user))
     source = text if not data else ""
     if data and not source:
         from .parsing.text import read_document
@@ -329,7 +329,7 @@ def import_plan(user, *, data: bytes | None = None, name: str = "", text: str = 
     ones are left for a person. Returns (plan, parsed)."""
     _require_add(user)
     parsed = parse_upload(data=data, name=name, text=text)
-    parsed["units"] = _match_units(parsed, _matcher(user))
+    parsed["units"] = match_units(parsed, _matcher(user))
     if data:
         from .parsing.text import read_document
 

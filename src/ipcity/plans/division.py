@@ -207,7 +207,7 @@ def _find_header(rows) -> tuple[int, dict[str, int], list[str], int]:
     problems = []
     for i, (_n, cells) in enumerate(rows[:HEADER_SEARCH_ROWS]):
         candidates = []
-        if i + 1 < len(rows) and _is_header_row(rows[i + 1][1]):
+        if i + 1 < len(rows) and _is_header_row(cells) and _is_header_row(rows[i + 1][1]):
             # 责任单位 over 牵头单位 | 配合单位: the lower row names the columns.
             below = rows[i + 1][1]
             merged = [below[j] if j < len(below) and below[j] else c for j, c in enumerate(cells)]

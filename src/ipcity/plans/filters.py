@@ -85,14 +85,14 @@ class KPIFilterSet(django_filters.FilterSet):
         queryset=Plan.objects.all(), field_name="task__plan", label=_("Plan")
     )
     task = django_filters.ModelChoiceFilter(queryset=PlanTask.objects.all(), label=_("Task"))
-    bound = django_filters.BooleanFilter(method="is_bound", label=_("Bound to an indicator"))
+    bound = django_filters.BooleanFilter(method="by_binding", label=_("Bound to an indicator"))
     year = django_filters.NumberFilter(label=_("Year"))
 
     class Meta:
         model = KPI
         fields = ["plan", "task", "bound", "year"]
 
-    def is_bound(self, queryset, name, value):
+    def by_binding(self, queryset, name, value):
         if value is None:
             return queryset
         return queryset.exclude(indicator_code="") if value else queryset.filter(indicator_code="")

@@ -12,9 +12,10 @@ import calendar
 import datetime as dt
 import re
 
-from .text import clean_text, cn_number
+from .text import CN_DIGITS, clean_text, cn_number
 
 ONGOING = ("长期", "持续", "常态", "每年", "逐年", "常年", "年度内", "全年")
+CN_YEAR = re.compile(r"([〇○零一二三四五六七八九]{4})\s*年")
 _N = r"(\d{1,2}|[一二三四五六七八九十]{1,3})"
 
 # Each pattern yields (year, month, day) groups; a missing day means the end of the month.
@@ -67,6 +68,7 @@ def parse_deadline(text) -> dt.date | None:
     text = clean_text(str(text or "")).strip()
     if not text:
         return None
+    text = CN_YEAR.sub(lambda m: "".join(str(CN_DIGITS[ch]) for ch in m[1]) + "年", text)
     found: list[dt.date] = []
     year = None
     rest = text

@@ -48,7 +48,6 @@ class _Node:
     parent: _Node | None = None
     children: list[_Node] = field(default_factory=list)
     parts: list[str] = field(default_factory=list)  # text fragments as read
-    paren_tasks: int = 0  # the last （n） task number read under this node
 
     def add_text(self, line: str, new_paragraph: bool) -> None:
         _append(self.parts, line, new_paragraph)
@@ -112,6 +111,8 @@ class _Reader:
         self.target = None
         self.blank = False
         self.orphans: list[_Node] = []  # sub-sections before any part
+        self.last_paren_task = 0  # the last task numbered （n）
+        self.paren_points = 0  # the last （n） point inside the current item's text
 
     # -- layout decisions made once for the whole document -----------------------------------
 
@@ -121,6 +122,8 @@ class _Reader:
         self.task_parts = any(TASK_PART.search(t) and not NOT_TASK_PART.search(t) for t in titles)
 
     def in_task_part(self) -> bool:
+        if self.part is not None and SAFEGUARD_PART.search(self.part.title):
+            return False
         if not self.task_parts or self.part is None:
             return True
         return bool(TASK_PART.search(self.part.title) and not NOT_TASK_PART.search(self.part.title))
@@ -141,6 +144,7 @@ class _Reader:
             node.add_text(text, True)
         self.parts.append(node)
         self.part, self.sub, self.target = node, None, node
+        self.paren_points = 0
 
     def open_sub(self, value: int, rest: str, written: str) -> None:
         parent = self.part
@@ -158,12 +162,14 @@ class _Reader:
             node.add_text(text, True)
         siblings.append(node)
         self.sub, self.target = node, node
+        self.paren_points = 0
 
     def open_task(self, written: int, rest: str) -> None:
         task = _Task(written, self.sub or self.part)
         task.add_text(rest, True)
         self.tasks.append(task)
         self.target = task
+        self.paren_points = 0
 
     def add_text(self, line: str) -> None:
         target = self.target
@@ -183,13 +189,24 @@ class _Reader:
         target.add_text(line, self.blank)
 
     def paren_is_sub(self, n: int) -> bool:
-        """（2） where （二） was meant: it continues the part's sub-section sequence, and the
-        current sub-section is not itself a list of （1）（2） tasks."""
-        if self.part is None or not self.part.children:
+        """（2） where （二） was meant: it continues the part's sub-section sequence and does not
+        continue a run of （1）（2） tasks or points. In a part without tasks (保障措施) a
+        （1） opens the first sub-section."""
+        if self.part is None:
             return False
-        if self.part.children[-1].value != n - 1:
+        last = self.part.children[-1].value if self.part.children else 0
+        if last != n - 1:
             return False
-        return not (self.sub is not None and self.sub.paren_tasks == n - 1 and n > 1)
+        if n > 1 and n - 1 in (self.last_paren_task, self.paren_points):
+            return False
+        return bool(self.part.children) or not self.in_task_part()
+
+    def safeguard_heading(self, n: int, rest: str) -> bool:
+        """1.加强组织领导 under 保障措施: safeguards numbered like tasks."""
+        if self.part is None or not SAFEGUARD_PART.search(self.part.title):
+            return False
+        last = self.part.children[-1].value if self.part.children else 0
+        return last == n - 1 and len(_split_heading(rest)[0]) <= 30
 
     def read(self, body: list[str]) -> None:
         self.plan_layout(body)
@@ -223,12 +240,18 @@ class _Reader:
                     self.open_sub(n, m[2], f"（{n}）")
                 elif self.dot_tasks or not self.in_task_part():
                     self.add_text(line)
+                    self.paren_points = n
                 else:
                     self.open_task(n, m[2])
-                    if self.sub:
-                        self.sub.paren_tasks = n
-            elif (m := DOT_NUM.match(line)) and self.in_task_part():
-                self.open_task(int(m[1]), m[2])
+                    self.last_paren_task = n
+            elif m := DOT_NUM.match(line):
+                n = int(m[1])
+                if self.in_task_part():
+                    self.open_task(n, m[2])
+                elif self.safeguard_heading(n, m[2]):
+                    self.open_sub(n, m[2], line[: len(line) - len(m[2])].strip())
+                else:
+                    self.add_text(line)
             else:
                 self.add_text(line)
             self.blank = False
