@@ -72,3 +72,17 @@ def test_normalize_folds_width_traditional_and_prefixes():
     assert normalize("北京市通州区 市場監督管理局（區知識產權局）", ("北京市通州区", "区")) == (
         "市场监督管理局(知识产权局)"
     )
+
+
+def test_the_demo_plan_matches_every_demo_unit_but_the_one_left_for_a_person(db):
+    from ipcity.core.demo import load_demo
+    from ipcity.plans.models import Plan, TaskUnit
+
+    load_demo()
+    load_demo()
+    plan = Plan.objects.get()
+    assert plan.tasks.count() == 17
+    unmatched = TaskUnit.objects.filter(task__plan=plan, organization__isnull=True)
+    assert list(unmatched.values_list("name_as_written", flat=True)) == ["区融媒体中心"]
+    lead = TaskUnit.objects.get(task__plan=plan, task__number=1, role="lead")
+    assert lead.organization.name == "通州区市场监督管理局（知识产权局）"

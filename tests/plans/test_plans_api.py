@@ -54,7 +54,7 @@ def test_every_reader_lists_the_plans_and_the_stranger_none(world, tasks, api):
 
 
 def test_tasks_come_with_units_and_lights_in_each_personas_scope(world, tasks, api):
-    plan, late, later = tasks
+    _plan, late, later = tasks
     body = api(world.alice).get("/api/plans/tasks/").json()
     assert [(t["number"], t["light"]) for t in body["results"]] == [(1, "red"), (2, "green")]
     assert body["results"][0]["units"][0]["organization"]["id"] == world.unit.pk
@@ -118,7 +118,7 @@ def test_a_report_on_someone_elses_task_is_refused(world, tasks, api):
         api(world.bob), "post", "/api/plans/reports/", {"task": later.pk, "text": "越权"}
     )
     assert status == 404
-    status, body = _json(
+    status, _body = _json(
         api(world.leo), "post", "/api/plans/reports/", {"task": later.pk, "text": "只读"}
     )
     assert status == 403
@@ -137,7 +137,7 @@ def test_a_bad_period_is_a_field_error(world, tasks, api):
 
 
 def test_reports_are_listed_in_scope(world, tasks, api):
-    plan, late, later = tasks
+    _plan, late, later = tasks
     mine = make_report(late, world.unit, status=ReportStatus.SUBMITTED)
     make_report(later, world.office)
     assert [r["id"] for r in api(world.bob).get("/api/plans/reports/").json()["results"]] == [

@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from ipcity.core.models import Notification
 from ipcity.plans import actions
@@ -261,3 +262,23 @@ def test_the_report_list_runs_a_bounded_number_of_queries(
     with django_assert_max_num_queries(25):
         response = client.get(reverse("plans:report_list"))
     assert response.status_code == 200
+
+
+def test_submitting_tells_the_lead_unit(world, tasks, django_capture_on_commit_callbacks):
+    dora = make_user("dora", world.subunit, "unit_operator")
+    report = actions.create_report(dora, tasks[0], {"text": "配合开展专利导航。"})
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.submit_report(dora, report)
+    note = Notification.objects.get(user=world.bob)
+    assert note.title.startswith("Progress report submitted")
+    assert note.link == report.get_absolute_url()
+
+
+def test_the_report_forms_render(world, tasks, login):
+    report = make_report(tasks[0], world.unit)
+    client = login(world.bob)
+    page = client.get(reverse("plans:report_create", args=[tasks[0].pk]))
+    assert page.status_code == 200
+    current = actions.period_for(timezone.localdate(), ReportFrequency.QUARTERLY)[0]
+    assert f'<option value="{current}" selected>' in page.content.decode()
+    assert client.get(reverse("plans:report_edit", args=[report.pk])).status_code == 200

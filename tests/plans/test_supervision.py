@@ -205,7 +205,7 @@ def overdue(world):
 
 
 def test_the_escalation_list_puts_the_most_overdue_first_with_its_lead_unit(world, overdue, login):
-    plan, old, recent = overdue
+    _plan, old, recent = overdue
     response = login(world.alice).get(reverse("plans:escalation"))
     assert response.status_code == 200
     items = response.context["items"]
@@ -215,7 +215,7 @@ def test_the_escalation_list_puts_the_most_overdue_first_with_its_lead_unit(worl
 
 
 def test_a_unit_sees_only_its_own_overdue_tasks(world, overdue, login):
-    plan, old, recent = overdue
+    _plan, old, _recent = overdue
     response = login(world.bob).get(reverse("plans:escalation"))
     assert [item.obj for item in response.context["items"]] == [old]
 
@@ -226,7 +226,7 @@ def test_the_leader_reads_the_escalation_list_and_a_stranger_is_refused(world, o
 
 
 def test_the_circular_is_a_word_document_listing_the_overdue_tasks(world, overdue, login):
-    plan, old, recent = overdue
+    plan, old, _recent = overdue
     response = login(world.alice).get(reverse("plans:circular") + f"?plan={plan.pk}")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")

@@ -63,13 +63,13 @@ def test_the_office_sees_every_task_grouped_by_mechanism_with_lights(world, plan
 
 
 def test_the_overview_filters_by_light(world, plan_world, login):
-    plan, mine, sub, office_only = plan_world
+    plan, _mine, sub, _office_only = plan_world
     response = login(world.alice).get(reverse("plans:overview", args=[plan.pk]) + "?light=red")
     assert [t.pk for g in response.context["groups"] for t in g["tasks"]] == [sub.pk]
 
 
 def test_a_unit_sees_only_the_tasks_of_its_unit_and_subordinates(world, plan_world, login):
-    plan, mine, sub, office_only = plan_world
+    plan, mine, sub, _office_only = plan_world
     response = login(world.bob).get(reverse("plans:overview", args=[plan.pk]))
     shown = {t.pk for g in response.context["groups"] for t in g["tasks"]}
     assert shown == {mine.pk, sub.pk}
@@ -101,7 +101,7 @@ def test_the_overview_runs_a_bounded_number_of_queries(
 
 
 def test_a_unit_reads_its_tasks_detail_with_units_and_kpis(world, plan_world, login):
-    plan, mine, sub, office_only = plan_world
+    _plan, mine, _sub, _office_only = plan_world
     make_kpi(mine, baseline=100, target=200, actual=150)
     response = login(world.bob).get(reverse("plans:task_detail", args=[mine.pk]))
     assert response.status_code == 200
@@ -244,7 +244,7 @@ def test_the_leader_and_the_stranger_cannot_edit_kpis(world, plan_world, login):
 def test_my_tasks_lists_the_units_and_subordinates_open_tasks_due_soonest_first(
     world, plan_world, login
 ):
-    plan, mine, sub, office_only = plan_world
+    plan, mine, sub, _office_only = plan_world
     today = timezone.localdate()
     soon = make_task(
         plan, 20, title="近期任务", deadline=today + timedelta(days=10), co=[world.unit]
@@ -269,7 +269,7 @@ def test_my_tasks_can_include_completed_tasks(world, plan_world, login):
 
 
 def test_my_tasks_of_a_subordinate_unit_do_not_include_the_parents(world, plan_world, login):
-    plan, mine, sub, office_only = plan_world
+    _plan, _mine, sub, _office_only = plan_world
     dora = make_user("dora", world.subunit, "unit_operator")
     response = login(dora).get(reverse("plans:my_tasks"))
     assert [t.pk for t in response.context["tasks"]] == [sub.pk]
@@ -296,3 +296,15 @@ def test_my_tasks_runs_a_bounded_number_of_queries(
     with django_assert_max_num_queries(20):
         response = client.get(reverse("plans:my_tasks"))
     assert len(response.context["tasks"]) == 42
+
+
+def test_the_office_opens_the_task_and_kpi_forms(world, plan_world, login):
+    mine = plan_world[1]
+    kpi = make_kpi(mine, target=4)
+    client = login(world.alice)
+    assert client.get(reverse("plans:task_edit", args=[mine.pk])).status_code == 200
+    assert client.get(reverse("plans:kpi_add", args=[mine.pk])).status_code == 200
+    assert client.get(reverse("plans:kpi_edit", args=[kpi.pk])).status_code == 200
+    detail = client.get(reverse("plans:task_detail", args=[mine.pk]))
+    assert detail.context["can_edit"] is True
+    assert 'name="unit-organization"' in detail.content.decode()

@@ -150,15 +150,16 @@ class ProgressReportForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         orgs = organizations if organizations is not None else Organization.objects.none()
         self.fields["organization"].queryset = orgs
-        if len(orgs) == 1:
-            self.fields["organization"].initial = orgs[0].pk
+        if len(orgs) == 1 and not self.instance.pk:
+            self.initial["organization"] = orgs[0].pk
         if self.instance.pk:
             # A report stays with the unit and period it was opened for.
             del self.fields["organization"]
             del self.fields["period"]
         elif periods:
             self.fields["period"].widget = forms.Select(choices=[(p, p) for p, _end in periods])
-            self.fields["period"].initial = periods[0][0]
+            # The instance's empty period would otherwise win over a field initial.
+            self.initial["period"] = periods[0][0]
         if self.instance.pk and not self.is_bound:
             self.fields["figures_text"].initial = format_figures(self.instance.figures)
 

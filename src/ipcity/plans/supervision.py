@@ -228,21 +228,13 @@ def overdue_items(user, on: date | None = None, plan=None) -> list[OverdueItem]:
             )
         )
     items.sort(key=lambda item: (-item.days_overdue, item.title))
+    # Many items share a deadline; each distinct one walks the calendar once.
+    workdays: dict[date, int] = {}
     for item in items:
-        item.workdays_overdue = _workdays_between(item.deadline, on)
+        if item.deadline not in workdays:
+            workdays[item.deadline] = count_workdays(item.deadline, on)
+        item.workdays_overdue = workdays[item.deadline]
     return items
-
-
-_WORKDAY_CACHE: dict[tuple[date, date], int] = {}
-
-
-def _workdays_between(start: date, end: date) -> int:
-    key = (start, end)
-    if key not in _WORKDAY_CACHE:
-        if len(_WORKDAY_CACHE) > 10_000:
-            _WORKDAY_CACHE.clear()
-        _WORKDAY_CACHE[key] = count_workdays(start, end)
-    return _WORKDAY_CACHE[key]
 
 
 def _resolution_url(resolution) -> str:
