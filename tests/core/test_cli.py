@@ -116,11 +116,13 @@ def test_run_serves_the_login_page_prints_the_demo_accounts_and_stops_on_sigterm
             stderr=subprocess.STDOUT,
         )
         try:
-            deadline = time.monotonic() + 120
+            # A first run migrates and loads the demo data: generous on a loaded 2-core machine.
+            deadline = time.monotonic() + 400
             while "Ctrl-C" not in log.read_text() and time.monotonic() < deadline:
                 assert proc.poll() is None, log.read_text()
                 time.sleep(0.2)
-            page = urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/", timeout=10)
+            assert "Ctrl-C" in log.read_text(), "ipcity run did not come up:\n" + log.read_text()
+            page = urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/", timeout=30)
             assert page.status == 200
             proc.send_signal(signal.SIGTERM)
             assert proc.wait(timeout=30) == 0

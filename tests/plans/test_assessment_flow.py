@@ -6,6 +6,7 @@ from decimal import Decimal as D
 
 import docx
 import pytest
+from django.contrib.messages import get_messages
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -198,7 +199,13 @@ def test_an_impossible_step_is_refused(world, login, year):
     scheme, _items, _finance = year
     actions.open_assessments(world.alice, scheme, [world.unit])
     mine = ua_of(scheme, world.unit)
-    assert step(login(world.alice), mine, "finalize").status_code == 403
+    response = step(login(world.alice), mine, "finalize")
+    assert response.status_code == 302
+    assert [m.message for m in get_messages(response.wsgi_request)] == [
+        "This step is not possible in the current state."
+    ]
+    mine.refresh_from_db()
+    assert mine.status == AssessmentStatus.DRAFT
     assert step(login(world.alice), mine, "explode").status_code == 403
 
 

@@ -243,6 +243,9 @@ def load_demo() -> DemoResult:
     from ipcity.plans.demo import load_plan_demo
 
     load_plan_demo()
+    from ipcity.rights.demo import load_rights_demo
+
+    load_rights_demo()
     return result
 
 

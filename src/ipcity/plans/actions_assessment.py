@@ -210,7 +210,7 @@ def transition(user, ua: UnitAssessment, name: str) -> None:
     from django_fsm import can_proceed
 
     if not can_proceed(method):
-        raise PermissionDenied(_("This step is not possible in the current state."))
+        raise ValidationError(_("This step is not possible in the current state."))
     was_final = ua.status == AssessmentStatus.FINAL
     method()
     if name == "reopen":

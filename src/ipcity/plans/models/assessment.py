@@ -23,6 +23,7 @@ class AssessmentScheme(BaseModel):
         null=True,
         blank=True,
         related_name="assessment_schemes",
+        verbose_name=_("work plan"),
     )
     year = models.PositiveSmallIntegerField(_("year"), unique=True)
     name = models.CharField(_("name"), max_length=200)
@@ -48,16 +49,26 @@ class AssessmentItem(models.Model):
     """One scored item: weight (share of the base points), method, and for automatic items the
     task whose KPI completion gives the score. A veto item sets the total to zero when failed."""
 
-    scheme = models.ForeignKey(AssessmentScheme, on_delete=models.CASCADE, related_name="items")
+    scheme = models.ForeignKey(
+        AssessmentScheme,
+        on_delete=models.CASCADE,
+        related_name="items",
+        verbose_name=_("assessment scheme"),
+    )
     name = models.CharField(_("name"), max_length=200)
     method = models.CharField(_("method"), max_length=16, choices=ItemMethod.choices)
     weight = models.DecimalField(_("weight"), max_digits=6, decimal_places=4, default=0)
     max_points = models.DecimalField(_("maximum points"), max_digits=6, decimal_places=2, default=0)
     task = models.ForeignKey(
-        "plans.PlanTask", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "plans.PlanTask",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("task"),
     )
     description = models.TextField(_("description"), blank=True)
-    order = models.PositiveSmallIntegerField(default=0)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     history = HistoricalRecords()
 
@@ -76,7 +87,10 @@ class UnitAssessment(BaseModel):
     scope_org_field = "organization"
 
     scheme = models.ForeignKey(
-        AssessmentScheme, on_delete=models.CASCADE, related_name="unit_assessments"
+        AssessmentScheme,
+        on_delete=models.CASCADE,
+        related_name="unit_assessments",
+        verbose_name=_("assessment scheme"),
     )
     organization = models.ForeignKey(
         "orgs.Organization",
@@ -138,8 +152,18 @@ class UnitAssessment(BaseModel):
 class ItemScore(models.Model):
     """A unit's score on one item: its own claim, the office's review, and the final value."""
 
-    assessment = models.ForeignKey(UnitAssessment, on_delete=models.CASCADE, related_name="scores")
-    item = models.ForeignKey(AssessmentItem, on_delete=models.CASCADE, related_name="scores")
+    assessment = models.ForeignKey(
+        UnitAssessment,
+        on_delete=models.CASCADE,
+        related_name="scores",
+        verbose_name=_("unit assessment"),
+    )
+    item = models.ForeignKey(
+        AssessmentItem,
+        on_delete=models.CASCADE,
+        related_name="scores",
+        verbose_name=_("assessment item"),
+    )
     self_score = models.DecimalField(
         _("self score"), max_digits=6, decimal_places=2, null=True, blank=True
     )

@@ -13,7 +13,9 @@ class BudgetLine(BaseModel):
     scope_org_field = "task__units__organization"
     scope_org_many = True
 
-    task = models.ForeignKey("plans.PlanTask", on_delete=models.CASCADE, related_name="budget")
+    task = models.ForeignKey(
+        "plans.PlanTask", on_delete=models.CASCADE, related_name="budget", verbose_name=_("task")
+    )
     year = models.PositiveSmallIntegerField(_("year"))
     amount = models.DecimalField(_("budget (yuan)"), max_digits=14, decimal_places=2)
     source = models.CharField(_("funding source"), max_length=200, blank=True)
@@ -42,7 +44,10 @@ class Expenditure(BaseModel):
     scope_org_many = True
 
     budget_line = models.ForeignKey(
-        BudgetLine, on_delete=models.PROTECT, related_name="expenditures"
+        BudgetLine,
+        on_delete=models.PROTECT,
+        related_name="expenditures",
+        verbose_name=_("budget line"),
     )
     spent_on = models.DateField(_("date"))
     amount = models.DecimalField(_("amount (yuan)"), max_digits=14, decimal_places=2)

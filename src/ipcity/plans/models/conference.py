@@ -16,7 +16,12 @@ class Meeting(BaseModel):
     scope_org_field = None
 
     plan = models.ForeignKey(
-        "plans.Plan", on_delete=models.PROTECT, null=True, blank=True, related_name="meetings"
+        "plans.Plan",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="meetings",
+        verbose_name=_("work plan"),
     )
     title = models.CharField(_("title"), max_length=300)
     held_on = models.DateField(_("date"), db_index=True)
@@ -50,7 +55,9 @@ class Resolution(BaseModel):
 
     scope_org_field = "owner"
 
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="resolutions")
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="resolutions", verbose_name=_("meeting")
+    )
     text = models.TextField(_("resolution"))
     owner = models.ForeignKey(
         "orgs.Organization",

@@ -56,15 +56,22 @@ class Plan(BaseModel):
 class PlanSection(models.Model):
     """A heading of the plan: 一、 parts, (一) mechanisms, the safeguards; nested by `parent`."""
 
-    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="sections")
+    plan = models.ForeignKey(
+        Plan, on_delete=models.CASCADE, related_name="sections", verbose_name=_("work plan")
+    )
     parent = models.ForeignKey(
-        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="children"
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent section"),
     )
     kind = models.CharField(_("kind"), max_length=16, choices=SectionKind.choices)
     number = models.CharField(_("number"), max_length=20, blank=True)
     title = models.CharField(_("title"), max_length=300)
     text = models.TextField(_("text"), blank=True)
-    order = models.PositiveIntegerField(default=0)
+    order = models.PositiveIntegerField(_("order"), default=0)
 
     history = HistoricalRecords()
 
@@ -87,7 +94,9 @@ class PlanTask(BaseModel):
     scope_org_field = "units__organization"
     scope_org_many = True
 
-    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="tasks")
+    plan = models.ForeignKey(
+        Plan, on_delete=models.CASCADE, related_name="tasks", verbose_name=_("work plan")
+    )
     section = models.ForeignKey(
         PlanSection,
         on_delete=models.PROTECT,
@@ -136,7 +145,9 @@ class TaskUnit(models.Model):
     once the name is matched (exactly, by short name, or fuzzily after a person confirms).
     """
 
-    task = models.ForeignKey(PlanTask, on_delete=models.CASCADE, related_name="units")
+    task = models.ForeignKey(
+        PlanTask, on_delete=models.CASCADE, related_name="units", verbose_name=_("task")
+    )
     organization = models.ForeignKey(
         "orgs.Organization",
         on_delete=models.PROTECT,
@@ -147,7 +158,7 @@ class TaskUnit(models.Model):
     )
     role = models.CharField(_("role"), max_length=8, choices=UnitRole.choices)
     name_as_written = models.CharField(_("name as written"), max_length=200, blank=True)
-    order = models.PositiveSmallIntegerField(default=0)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     history = HistoricalRecords()
 
@@ -168,7 +179,9 @@ class KPI(BaseModel):
     scope_org_field = "task__units__organization"
     scope_org_many = True
 
-    task = models.ForeignKey(PlanTask, on_delete=models.CASCADE, related_name="kpis")
+    task = models.ForeignKey(
+        PlanTask, on_delete=models.CASCADE, related_name="kpis", verbose_name=_("task")
+    )
     name = models.CharField(_("name"), max_length=200)
     unit = models.CharField(_("unit"), max_length=40, blank=True)
     baseline = models.DecimalField(

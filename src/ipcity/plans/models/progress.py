@@ -17,7 +17,9 @@ class ProgressReport(BaseModel):
 
     scope_org_field = "organization"
 
-    task = models.ForeignKey("plans.PlanTask", on_delete=models.CASCADE, related_name="reports")
+    task = models.ForeignKey(
+        "plans.PlanTask", on_delete=models.CASCADE, related_name="reports", verbose_name=_("task")
+    )
     organization = models.ForeignKey(
         "orgs.Organization",
         on_delete=models.PROTECT,
@@ -87,11 +89,16 @@ class ProgressReport(BaseModel):
 class ReportAttachment(models.Model):
     """A file attached to a progress report, stored outside the static root."""
 
-    report = models.ForeignKey(ProgressReport, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField(upload_to="plans/reports/%Y/")
-    name = models.CharField(max_length=255)
-    size = models.PositiveBigIntegerField(default=0)
-    uploaded_at = models.DateTimeField(auto_now_add=True)
+    report = models.ForeignKey(
+        ProgressReport,
+        on_delete=models.CASCADE,
+        related_name="attachments",
+        verbose_name=_("progress report"),
+    )
+    file = models.FileField(_("file"), upload_to="plans/reports/%Y/")
+    name = models.CharField(_("name"), max_length=255)
+    size = models.PositiveBigIntegerField(_("size"), default=0)
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     def __str__(self):
         return self.name

@@ -19,7 +19,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from ipcity.core import menu
@@ -332,9 +332,12 @@ def scheme_report(request, pk):
     )
     final = [r for r in rows if r["assessment"].status == AssessmentStatus.FINAL]
     doc.paragraph(
-        _(
+        ngettext(
+            "According to the assessment scheme “%(name)s”, %(n)s unit was assessed; "
+            "the results are as follows.",
             "According to the assessment scheme “%(name)s”, %(n)s units were assessed; "
-            "the results are as follows."
+            "the results are as follows.",
+            len(final),
         )
         % {"name": scheme.name, "n": len(final)}
     )
@@ -487,8 +490,13 @@ def assessment_review(request, pk):
 def assessment_transition(request, pk, name):
     ua = _assessment(request, pk)
     _office_or_403(request.user, ua.scheme)
-    actions.transition(request.user, ua, name)
-    messages.success(request, _("Status: %(s)s.") % {"s": ua.get_status_display()})
+    try:
+        actions.transition(request.user, ua, name)
+    except ValidationError as exc:
+        # A stale page (a second click, another officer first) asks for a step already taken.
+        messages.warning(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Status: %(s)s.") % {"s": ua.get_status_display()})
     return redirect("plans:assessment_detail", pk=ua.pk)
 
 

@@ -98,7 +98,7 @@ def report_create(request, task_pk):
     organizations = actions.reporting_units(request.user, task)
     if not organizations.exists():
         raise PermissionDenied(_("None of your units is assigned to this task."))
-    periods = actions.recent_periods(task.plan.report_frequency)
+    periods = actions.recent_periods(task.plan.report_frequency, count=12)
     form = ProgressReportForm(
         request.POST or None,
         organizations=organizations,

@@ -46,7 +46,10 @@ class SEIConcordance(models.Model):
     and IPC: patents whose IPC codes start with `ipc_prefix` belong to that industry."""
 
     rule_set = models.ForeignKey(
-        HighValueRuleSet, on_delete=models.CASCADE, related_name="concordance"
+        HighValueRuleSet,
+        on_delete=models.CASCADE,
+        related_name="concordance",
+        verbose_name=_("rule set"),
     )
     ipc_prefix = models.CharField(_("IPC prefix"), max_length=32, db_index=True)
     industry_code = models.CharField(_("industry code"), max_length=20)

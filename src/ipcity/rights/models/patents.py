@@ -136,12 +136,17 @@ class Patent(BaseModel):
 class PatentHolder(models.Model):
     """One holder of a patent, in the order the export lists them."""
 
-    patent = models.ForeignKey(Patent, on_delete=models.CASCADE, related_name="holder_links")
-    organization = models.ForeignKey(
-        "orgs.Organization", on_delete=models.PROTECT, related_name="patent_links"
+    patent = models.ForeignKey(
+        Patent, on_delete=models.CASCADE, related_name="holder_links", verbose_name=_("patent")
     )
-    position = models.PositiveSmallIntegerField(default=1)
-    name_as_recorded = models.CharField(max_length=200, blank=True)
+    organization = models.ForeignKey(
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        related_name="patent_links",
+        verbose_name=_("organization"),
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=1)
+    name_as_recorded = models.CharField(_("name as recorded"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["position"]
@@ -160,7 +165,9 @@ class LegalEvent(BaseModel):
 
     scope_org_field = None
 
-    patent = models.ForeignKey(Patent, on_delete=models.CASCADE, related_name="legal_events")
+    patent = models.ForeignKey(
+        Patent, on_delete=models.CASCADE, related_name="legal_events", verbose_name=_("patent")
+    )
     kind = models.CharField(_("kind"), max_length=16, choices=LegalEventKind.choices)
     date = models.DateField(_("date"), null=True, blank=True, db_index=True)
     counterparty = models.CharField(_("counterparty"), max_length=300, blank=True)
