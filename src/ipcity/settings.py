@@ -186,6 +186,8 @@ MEDIA_ROOT = Path(env("MEDIA_ROOT", str(VAR_DIR / "media"))).resolve()
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 IPCITY_UPLOAD_MAX_BYTES = env_int("IPCITY_UPLOAD_MAX_MB", 200) * 1024 * 1024
+# Attachments people add to records (progress reports, expenditure vouchers).
+IPCITY_ATTACHMENT_MAX_BYTES = env_int("IPCITY_ATTACHMENT_MAX_MB", 20) * 1024 * 1024
 
 # Background work: django-tasks with its database backend; the worker is `ipcity worker`.
 TASKS = {"default": {"BACKEND": env("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}

@@ -122,7 +122,7 @@ def test_a_voucher_of_the_wrong_type_or_too_large_is_refused(world, login, line,
     bad = SimpleUploadedFile("run.exe", b"MZ")
     response = spend(client, line, "100", voucher=bad)
     assert response.status_code == 400
-    settings.IPCITY_VOUCHER_MAX_BYTES = 10
+    settings.IPCITY_ATTACHMENT_MAX_BYTES = 10
     big = SimpleUploadedFile("big.pdf", b"x" * 11)
     response = spend(client, line, "100", voucher=big)
     assert response.status_code == 400

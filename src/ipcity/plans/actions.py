@@ -27,7 +27,7 @@ from . import kpis
 from .choices import ReportFrequency, ReportStatus, TaskStatus, UnitRole
 from .models import KPI, PlanTask, ProgressReport, ReportAttachment, TaskUnit
 
-ATTACHMENT_MAX_BYTES = getattr(settings, "IPCITY_REPORT_ATTACHMENT_MAX_MB", 20) * 1024 * 1024
+ATTACHMENT_MAX_BYTES = settings.IPCITY_ATTACHMENT_MAX_BYTES
 ATTACHMENT_EXTENSIONS = {
     ".pdf",
     ".ofd",

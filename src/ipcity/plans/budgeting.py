@@ -32,13 +32,12 @@ from .models import BudgetLine, Expenditure
 
 ZERO = Decimal("0")
 VOUCHER_EXTENSIONS = {".pdf", ".ofd", ".jpg", ".jpeg", ".png", ".xlsx", ".xls", ".docx", ".doc"}
-DEFAULT_VOUCHER_MAX_BYTES = 20 * 1024 * 1024
 
 OK, WARN, OVER = "ok", "warn", "over"
 
 
 def voucher_max_bytes() -> int:
-    return getattr(settings, "IPCITY_VOUCHER_MAX_BYTES", DEFAULT_VOUCHER_MAX_BYTES)
+    return settings.IPCITY_ATTACHMENT_MAX_BYTES
 
 
 def validate_voucher(upload) -> None:
