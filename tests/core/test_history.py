@@ -154,3 +154,8 @@ def test_restoring_a_record_whose_unique_code_is_taken_explains_the_conflict(wor
     assert response.status_code == 200
     assert "alert-danger" in response.content.decode()
     assert not Organization.objects.filter(pk=org.pk).exists()
+
+
+def test_a_malformed_before_date_is_ignored_not_a_crash(world, login):
+    auditor = make_user("audra", world.office, "audit_admin")
+    assert login(auditor).get(HISTORY, {"before": "2025-13-45T00:00"}).status_code == 200

@@ -138,7 +138,7 @@ def test_a_succeeded_job_is_not_run_again(world, login):
     assert job.status == JobStatus.SUCCEEDED
 
 
-def test_the_result_file_downloads_as_an_attachment_for_those_who_see_the_job(world, login, media):
+def test_the_result_file_downloads_as_an_attachment_for_its_creator_only(world, login, media):
     folder = jobs.jobs_dir()
     (folder / "result.csv").write_text("a,b\n", encoding="utf-8")
     job = make_job(world.erin, result_file="jobs/result.csv", result_name="结果.csv")
@@ -146,8 +146,9 @@ def test_the_result_file_downloads_as_an_attachment_for_those_who_see_the_job(wo
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment")
     assert b"".join(response.streaming_content) == b"a,b\n"
-    assert login(world.alice).get(url("job_download", job)).status_code == 200
-    for stranger in (world.leo, world.charlie):
+    # alice may see every job, but a result file holds what erin could see: not hers to read.
+    assert login(world.alice).get(url("job_detail", job)).status_code == 200
+    for stranger in (world.alice, world.leo, world.charlie):
         assert login(stranger).get(url("job_download", job)).status_code == 404
 
 

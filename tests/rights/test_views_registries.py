@@ -233,3 +233,11 @@ def test_registry_menu_entries_sit_in_the_creation_section(world, login):
     body = response.content.decode()
     for name in ("patent_list", "trademark_list", "gi_pipeline", "pvr_list", "copyright_list"):
         assert reverse(f"rights:{name}") in body
+
+
+def test_an_impossible_year_filter_is_a_form_error_not_a_crash(world, login):
+    from django.urls import reverse
+
+    client = login(world.alice)
+    for name in ("rights:patent_list", "rights:copyright_list", "rights:softwarecheck_list"):
+        assert client.get(reverse(name), {"year": "99999"}).status_code == 200

@@ -167,7 +167,7 @@ def apply_corrections(parsed: dict, corrections: dict, user=None) -> dict:
     for name, org_id in chosen.items():
         if name not in units:
             continue
-        if org_id and int(org_id) in visible:
+        if org_id and str(org_id).isdigit() and int(org_id) in visible:
             units[name].update(
                 status="confirmed", organization=int(org_id), organization_name=visible[int(org_id)]
             )
@@ -465,7 +465,7 @@ def apply_division(user, draft: PlanDraft, corrections: dict | None = None) -> d
                 for order, name in enumerate(names):
                     match = data["units"].get(name, {})
                     org = chosen.get(name)
-                    if org and int(org) in visible:
+                    if org and str(org).isdigit() and int(org) in visible:
                         match.update(status="confirmed", organization=int(org))
                     org_id = match.get("organization") if match.get("status") != "fuzzy" else None
                     _stamp(

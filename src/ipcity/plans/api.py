@@ -204,7 +204,11 @@ def report_create(request, payload: ReportIn):
     )
     organization = None
     if payload.organization is not None:
-        organization = Organization.objects.filter(pk=payload.organization).first()
+        organization = (
+            Organization.objects.restrict(request.auth, "view")
+            .filter(pk=payload.organization)
+            .first()
+        )
         if organization is None:
             raise ValidationError({"organization": [_("No such organization.")]})
     report = actions.create_report(

@@ -53,7 +53,11 @@ class PatentFilterSet(django_filters.FilterSet):
         choices=PatentStatus.choices, label=_("Legal status")
     )
     year = django_filters.NumberFilter(
-        field_name="filing_date", lookup_expr="year", label=_("Filing year"), min_value=1985
+        field_name="filing_date",
+        lookup_expr="year",
+        label=_("Filing year"),
+        min_value=1985,
+        max_value=2100,
     )
     ipc = django_filters.CharFilter(method="ipc_prefix", label=_("IPC prefix"))
     region = django_filters.ModelChoiceFilter(
@@ -199,7 +203,11 @@ class CopyrightFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     kind = django_filters.MultipleChoiceFilter(choices=CopyrightKind.choices, label=_("Kind"))
     year = django_filters.NumberFilter(
-        field_name="registration_date", lookup_expr="year", label=_("Registration year")
+        field_name="registration_date",
+        lookup_expr="year",
+        label=_("Registration year"),
+        min_value=1900,
+        max_value=2100,
     )
     holder = _HolderFilter()
 
@@ -223,7 +231,11 @@ class SoftwareLegalizationCheckFilterSet(django_filters.FilterSet):
         queryset=Organization.objects.all(), label=_("Unit checked")
     )
     year = django_filters.NumberFilter(
-        field_name="check_date", lookup_expr="year", label=_("Check year")
+        field_name="check_date",
+        lookup_expr="year",
+        label=_("Check year"),
+        min_value=1990,
+        max_value=2100,
     )
     unrectified = django_filters.BooleanFilter(
         method="is_unrectified", label=_("Findings not yet rectified")

@@ -56,19 +56,28 @@ def _history_q(q: Q) -> Q:
             rewritten.children.append(_history_q(child))
         else:
             key, value = child
-            rewritten.children.append(("id" if key == "pk" else key, value))
+            if key == "pk" or key.startswith("pk__"):
+                key = "id" + key[2:]
+            rewritten.children.append((key, value))
     return rewritten
 
 
 def _before(request) -> datetime | None:
     raw = request.GET.get("before", "")
-    return parse_datetime(raw) if raw else None
+    try:
+        return parse_datetime(raw) if raw else None
+    except ValueError:
+        return None
 
 
 def _deleted_qs(user, model):
     """Deletion records of `model` within the user's add scope whose row is still gone."""
     q = scope_q(model, user, "add")
     if q is None:
+        return None
+    if q and getattr(model, "scope_org_many", False):
+        # The scope of such a row runs through live link rows, which a deleted row no longer
+        # has: only a district-wide grant can tell which deleted rows were the user's.
         return None
     hmodel = _historical(model)
     qs = hmodel.objects.filter(history_type="-")

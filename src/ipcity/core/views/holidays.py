@@ -49,7 +49,7 @@ def holiday_list(request):
     _require(request.user, "view")
     qs = holidays_for(request.user, "view")
     year = request.GET.get("year", "").strip()
-    if year.isdigit():
+    if year.isdigit() and 1900 <= int(year) <= 2100:
         qs = qs.filter(date__year=int(year))
     else:
         year = ""

@@ -149,7 +149,10 @@ def job_rerun(request, pk):
 @login_required
 def job_download(request, pk):
     job = _get(request, pk)
-    if not job.result_file:
+    # A result file holds what its creator could see; seeing the job row is not enough.
+    if not job.result_file or not (
+        request.user.is_superuser or job.created_by_id == request.user.pk
+    ):
         raise Http404
     root = Path(settings.MEDIA_ROOT).resolve()
     file_path = (root / job.result_file).resolve()

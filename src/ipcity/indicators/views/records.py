@@ -43,7 +43,10 @@ def records(request):
     fmt = request.GET.get("export")
     if fmt:
         return export_response(request, spec, fmt)
-    definition = IndicatorDefinition.objects.get(code=request.GET["indicator"])
+    code = request.GET.get("indicator", "").strip()
+    definition = IndicatorDefinition.objects.filter(code=code).first()
+    if definition is None:
+        raise Http404
     snapshot = (
         IndicatorSnapshot.objects.filter(
             definition=definition,

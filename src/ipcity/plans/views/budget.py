@@ -10,6 +10,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
@@ -164,7 +165,13 @@ def budget_edit(request, pk=None):
         except ValidationError:
             form.add_error("year", _("This task already has a budget for that year."))
         else:
-            obj.save()
+            action = "add" if pk is None else "change"
+            with transaction.atomic():
+                obj.save()
+                # The chosen task must keep the line inside what the user may add or change.
+                if not BudgetLine.objects.restrict(user, action).filter(pk=obj.pk).exists():
+                    transaction.set_rollback(True)
+                    raise PermissionDenied
             messages.success(request, _("Budget saved."))
             return redirect("plans:budget_detail", pk=obj.pk)
     return render(

@@ -6,6 +6,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
@@ -242,7 +243,12 @@ def resolution_edit(request, pk):
     if request.method == "POST" and form.is_valid():
         obj = form.save(commit=False)
         obj._history_user = request.user
-        obj.save()
+        with transaction.atomic():
+            obj.save()
+            # A new owner must stay within what the user may change.
+            if not Resolution.objects.restrict(request.user, "change").filter(pk=obj.pk).exists():
+                transaction.set_rollback(True)
+                raise PermissionDenied
         messages.success(request, _("Resolution saved."))
         return redirect("plans:resolution_detail", pk=obj.pk)
     status = 400 if request.method == "POST" else 200
