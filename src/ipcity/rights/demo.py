@@ -184,6 +184,7 @@ def _other_rights(enterprises) -> None:
             product="示例农产品",
             area="北京市通州区示例镇",
             stage=stage,
+            applicant=holders[names[n]],
             filed_date=dt.date(2022, 5, 1) if stage in ("filed", "registered") else None,
             registered_date=dt.date(2023, 9, 1) if stage == "registered" else None,
         )
