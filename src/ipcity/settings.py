@@ -186,6 +186,8 @@ MEDIA_ROOT = Path(env("MEDIA_ROOT", str(VAR_DIR / "media"))).resolve()
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 IPCITY_UPLOAD_MAX_BYTES = env_int("IPCITY_UPLOAD_MAX_MB", 200) * 1024 * 1024
+# Workbooks larger than this are streamed row by row (flat memory) instead of read whole (fast).
+IPCITY_XLSX_STREAM_ABOVE_BYTES = env_int("IPCITY_XLSX_STREAM_ABOVE_MB", 20) * 1024 * 1024
 # Attachments people add to records (progress reports, expenditure vouchers).
 IPCITY_ATTACHMENT_MAX_BYTES = env_int("IPCITY_ATTACHMENT_MAX_MB", 20) * 1024 * 1024
 

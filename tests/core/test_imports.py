@@ -169,3 +169,25 @@ def test_blank_rows_are_skipped_but_keep_the_numbering(tmp_path, world):
     result = check(write_csv(tmp_path / "a.csv", rows), world.alice)
     assert result.total == 2
     assert result.errors[0]["row"] == 4
+
+
+def test_a_large_workbook_is_streamed_with_the_same_rows(tmp_path, settings):
+    import datetime
+
+    from openpyxl import Workbook
+
+    from ipcity.core.readers import Table
+
+    path = tmp_path / "big.xlsx"
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["名称", "电话", "日期", "比例"])
+    sheet.append(["示例甲", 13800000000, datetime.date(2024, 5, 1), 0.5])
+    sheet.append(["示例乙", None, datetime.datetime(2024, 5, 2, 8, 30), 2])
+    book.save(path)
+    whole = list(Table(path).rows)
+    settings.IPCITY_XLSX_STREAM_ABOVE_BYTES = 0
+    streamed = Table(path)
+    assert streamed.estimated_rows == 3
+    assert list(streamed.rows) == whole
+    assert whole[1] == (2, ["示例甲", "13800000000", "2024-05-01", "0.5"])

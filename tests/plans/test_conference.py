@@ -3,12 +3,14 @@
 import datetime
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from ipcity.plans import actions as plan_actions
 from ipcity.plans import actions_conference as actions
 from ipcity.plans.choices import TaskStatus
-from ipcity.plans.models import Meeting, Resolution
+from ipcity.plans.models import Meeting, MeetingAttachment, Resolution
 
 
 @pytest.fixture
@@ -176,3 +178,72 @@ def test_lists_run_a_bounded_number_of_queries(
         assert client.get(reverse("plans:meeting_list")).status_code == 200
     with django_assert_max_num_queries(15):
         assert client.get(reverse("plans:resolution_list")).status_code == 200
+
+
+# --- attachments --------------------------------------------------------------------------
+
+
+def attach(client, meeting, name, content):
+    return client.post(
+        reverse("plans:meeting_attachment_add", args=[meeting.pk]),
+        {"file": SimpleUploadedFile(name, content)},
+        follow=True,
+    )
+
+
+def test_the_office_attaches_a_file_that_meeting_viewers_download(world, login, meeting):
+    client = login(world.alice)
+    response = attach(client, meeting, "会议纪要.pdf", b"%PDF-1.4 minutes")
+    assert response.status_code == 200
+    attachment = meeting.attachments.get()
+    assert attachment.name == "会议纪要.pdf"
+    assert attachment.size == len(b"%PDF-1.4 minutes")
+    assert attachment.uploaded_by == world.alice
+    assert "会议纪要.pdf" in response.content.decode()
+    url = reverse("plans:meeting_attachment_download", args=[attachment.pk])
+    for user in (world.alice, world.leo):
+        download = login(user).get(url)
+        assert download.status_code == 200
+        assert download["Content-Disposition"].startswith("attachment")
+        assert b"".join(download.streaming_content) == b"%PDF-1.4 minutes"
+
+
+def test_the_leader_downloads_but_may_not_attach(world, login, meeting):
+    attachment = actions.add_meeting_attachment(
+        world.alice, meeting, SimpleUploadedFile("议程.docx", b"agenda")
+    )
+    client = login(world.leo)
+    url = reverse("plans:meeting_attachment_download", args=[attachment.pk])
+    assert client.get(url).status_code == 200
+    page = client.get(meeting.get_absolute_url()).content.decode()
+    assert reverse("plans:meeting_attachment_add", args=[meeting.pk]) not in page
+    response = client.post(
+        reverse("plans:meeting_attachment_add", args=[meeting.pk]),
+        {"file": SimpleUploadedFile("a.pdf", b"%PDF")},
+    )
+    assert response.status_code == 403
+    assert meeting.attachments.count() == 1
+
+
+def test_a_stranger_gets_404_for_meeting_files(world, login, meeting):
+    attachment = actions.add_meeting_attachment(
+        world.alice, meeting, SimpleUploadedFile("议程.docx", b"agenda")
+    )
+    client = login(world.charlie)
+    url = reverse("plans:meeting_attachment_download", args=[attachment.pk])
+    assert client.get(url).status_code == 404
+    response = client.post(
+        reverse("plans:meeting_attachment_add", args=[meeting.pk]),
+        {"file": SimpleUploadedFile("a.pdf", b"%PDF")},
+    )
+    assert response.status_code == 404
+
+
+def test_an_oversized_or_disallowed_meeting_file_is_refused(world, login, meeting, monkeypatch):
+    client = login(world.alice)
+    response = attach(client, meeting, "run.html", b"<script>")
+    assert "This kind of file is not accepted: run.html" in response.content.decode()
+    monkeypatch.setattr(plan_actions, "ATTACHMENT_MAX_BYTES", 10)
+    response = attach(client, meeting, "big.pdf", b"x" * 11)
+    assert "The file is larger than" in response.content.decode()
+    assert not MeetingAttachment.objects.exists()

@@ -174,3 +174,28 @@ def test_move_gi_changes_the_stage_with_history(world):
     with pytest.raises(PermissionDenied):
         actions.move_gi(world.leo, gi, "filed")
     assert GeographicalIndication.objects.get(pk=gi.pk).stage == "reserve"
+
+
+def test_editing_a_patent_reclassifies_it(world):
+    import datetime
+
+    from ipcity.rights import actions as rights_actions
+    from ipcity.rights.highvalue import classify_queryset
+    from ipcity.rights.models import Patent
+    from ipcity.rights.numbers import check_digit
+
+    digits = "201010000001"
+    patent = Patent.objects.create(
+        application_number=f"{digits}.{check_digit(digits)}",
+        patent_type="invention",
+        title="一种示例方法",
+        filing_date=datetime.date(2010, 1, 5),
+        grant_date=datetime.date(2012, 6, 1),
+        legal_status="lapsed",
+    )
+    classify_queryset(Patent.objects.filter(pk=patent.pk))
+    patent.refresh_from_db()
+    assert not patent.is_high_value
+    updated = rights_actions.update_patent(world.alice, patent, {"legal_status": "valid"})
+    assert updated.is_high_value
+    assert "maintained_10y" in updated.high_value_criteria

@@ -61,6 +61,10 @@ class Table:
         if self.kind == "csv":
             self.encoding, self.estimated_rows = _scan_text(self.path)
             self.rows = _iter_csv(self.path, self.encoding)
+        elif self.kind == "xlsx" and self.path.stat().st_size > _stream_above():
+            # calamine reads a whole sheet into memory; past this size a workbook is streamed
+            # row by row instead, so memory stays flat however many rows it has.
+            self.estimated_rows, self.rows = _stream_xlsx(self.path)
         else:
             sheet = _open_sheet(self.path)
             self.estimated_rows = sheet.end[0] + 1 if sheet.end else 0
@@ -132,6 +136,33 @@ def _open_sheet(path: Path):
         raise ReaderError(
             _("This file is not a valid Excel workbook (it may be damaged or password-protected).")
         ) from None
+
+
+def _stream_above() -> int:
+    from django.conf import settings
+
+    return settings.IPCITY_XLSX_STREAM_ABOVE_BYTES
+
+
+def _stream_xlsx(path: Path) -> tuple[int, Iterator[tuple[int, list[str]]]]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+        sheet = workbook.worksheets[0]
+    except Exception:
+        raise ReaderError(
+            _("This file is not a valid Excel workbook (it may be damaged or password-protected).")
+        ) from None
+
+    def rows() -> Iterator[tuple[int, list[str]]]:
+        try:
+            for index, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
+                yield index, [cell_text(cell) for cell in cells]
+        finally:
+            workbook.close()
+
+    return sheet.max_row or 0, rows()
 
 
 def _iter_sheet(sheet) -> Iterator[tuple[int, list[str]]]:

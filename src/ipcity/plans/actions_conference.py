@@ -1,4 +1,4 @@
-"""State changes of the joint conference: resolutions and their follow-up.
+"""State changes of the joint conference: resolutions, their follow-up and meeting files.
 
 A resolution is supervised like a task: the owner unit reports progress and marks it completed;
 the office (whoever may add resolutions) creates and edits them. Lights come from
@@ -8,6 +8,7 @@ the office (whoever may add resolutions) creates and edits them. Lights come fro
 from __future__ import annotations
 
 import datetime
+from pathlib import Path
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -16,8 +17,9 @@ from django.utils.translation import gettext as _
 
 from ipcity.core.scope import has_perm
 
+from . import actions as plan_actions
 from .choices import TaskStatus
-from .models import Meeting, Resolution
+from .models import Meeting, MeetingAttachment, Resolution
 
 
 def can_follow_up(user, resolution: Resolution) -> bool:
@@ -59,3 +61,33 @@ def record_progress(
     resolution._history_user = user
     resolution.save()
     return resolution
+
+
+def can_change_meeting(user, meeting: Meeting) -> bool:
+    return Meeting.objects.restrict(user, "change").filter(pk=meeting.pk).exists()
+
+
+def validate_upload(upload) -> str:
+    """The same rules as progress-report attachments; returns the file's base name."""
+    name = Path(upload.name or "").name[:200]
+    if Path(name).suffix.lower() not in plan_actions.ATTACHMENT_EXTENSIONS:
+        raise ValidationError(
+            {"file": [_("This kind of file is not accepted: %(name)s") % {"name": name}]}
+        )
+    limit = plan_actions.ATTACHMENT_MAX_BYTES
+    if upload.size > limit:
+        raise ValidationError(
+            {"file": [_("The file is larger than %(mb)s MB.") % {"mb": limit // (1024 * 1024)}]}
+        )
+    return name
+
+
+@transaction.atomic
+def add_meeting_attachment(user, meeting: Meeting, upload) -> MeetingAttachment:
+    if not can_change_meeting(user, meeting):
+        raise PermissionDenied(_("You may not change this meeting."))
+    name = validate_upload(upload)
+    attachment = MeetingAttachment(meeting=meeting, name=name, size=upload.size, uploaded_by=user)
+    attachment.file.save(name, upload, save=False)
+    attachment.save()
+    return attachment

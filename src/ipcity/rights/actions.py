@@ -24,6 +24,7 @@ from .forms import (
     SoftwareLegalizationCheckForm,
     TrademarkForm,
 )
+from .highvalue import classify_queryset
 from .models import (
     Copyright,
     GeographicalIndication,
@@ -158,6 +159,11 @@ def _save_patent(user, form, action: str) -> Patent:
             if holders is not None:
                 set_holders(patent, holders)
             refresh_search_text(patent)
+            # Status, dates, family, awards or pledges may have changed the classification.
+            classify_queryset(Patent.objects.filter(pk=patent.pk))
+            patent.refresh_from_db(
+                fields=["is_high_value", "high_value_criteria", "high_value_rule"]
+            )
             if not Patent.objects.restrict(user, action).filter(pk=patent.pk).exists():
                 raise PermissionDenied(_("The record would fall outside your scope."))
     except IntegrityError:

@@ -1,6 +1,6 @@
 from .assessment import AssessmentItem, AssessmentScheme, ItemScore, UnitAssessment
 from .budget import BudgetLine, Expenditure
-from .conference import Meeting, Resolution
+from .conference import Meeting, MeetingAttachment, Resolution
 from .draft import DraftKind, PlanDraft
 from .plan import KPI, Plan, PlanSection, PlanTask, TaskUnit
 from .progress import ProgressReport, ReportAttachment
@@ -14,6 +14,7 @@ __all__ = [
     "Expenditure",
     "ItemScore",
     "Meeting",
+    "MeetingAttachment",
     "Plan",
     "PlanDraft",
     "PlanSection",

@@ -1,5 +1,6 @@
 """The joint conference (联席会议): meetings of the member units and their resolutions."""
 
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -81,3 +82,31 @@ class Resolution(BaseModel):
 
     def __str__(self):
         return self.text[:60]
+
+
+class MeetingAttachment(models.Model):
+    """A file of a meeting (slides, signed minutes, photos), stored outside the static root."""
+
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("meeting")
+    )
+    file = models.FileField(_("file"), upload_to="plans/meetings/%Y/")
+    name = models.CharField(_("name"), max_length=255)
+    size = models.PositiveBigIntegerField(_("size"), default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+        verbose_name = _("meeting attachment")
+        verbose_name_plural = _("meeting attachments")
+
+    def __str__(self):
+        return self.name

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -20,9 +21,11 @@ from ipcity.core.views import generic
 from ipcity.orgs.choices import OrganizationKind
 from ipcity.orgs.models import Organization
 
+from .. import actions as plan_actions
 from .. import actions_conference as actions
 from ..choices import Light, TaskStatus
-from ..models import Meeting, Plan, Resolution
+from ..forms import AttachmentForm
+from ..models import Meeting, MeetingAttachment, Plan, Resolution
 from ..supervision import BADGE_CLASS, LIGHT_RANK, LightCalculator
 
 MEMBER_KINDS = (OrganizationKind.GOVERNMENT, OrganizationKind.JUDICIAL)
@@ -131,6 +134,10 @@ class MeetingDetailView(generic.ObjectDetailView):
             "resolutions": with_lights(resolutions),
             "can_add_resolution": has_perm(user, Resolution, "add"),
             "resolution_form": ResolutionForm(user=user),
+            "attachments": meeting.attachments.order_by("uploaded_at", "pk"),
+            "can_attach": actions.can_change_meeting(user, meeting),
+            "attachment_form": AttachmentForm(),
+            "max_mb": plan_actions.ATTACHMENT_MAX_BYTES // (1024 * 1024),
         }
 
 
@@ -145,6 +152,47 @@ class MeetingEditView(generic.ObjectEditView):
 
     def get_form_kwargs(self):
         return {"user": self.request.user}
+
+
+@login_required
+@require_POST
+def meeting_attachment_add(request, pk):
+    meeting = get_object_or_404(Meeting.objects.restrict(request.user, "view"), pk=pk)
+    if not actions.can_change_meeting(request.user, meeting):
+        raise PermissionDenied
+    form = AttachmentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("Choose a file to attach."))
+        return redirect(meeting)
+    try:
+        actions.add_meeting_attachment(request.user, meeting, form.cleaned_data["file"])
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("File attached."))
+    return redirect(meeting)
+
+
+@login_required
+def meeting_attachment_download(request, pk):
+    # The file is only as visible as its meeting: out of scope is a 404 like the meeting itself.
+    attachment = get_object_or_404(
+        MeetingAttachment.objects.filter(
+            meeting__in=Meeting.objects.restrict(request.user, "view")
+        ),
+        pk=pk,
+    )
+    try:
+        handle = attachment.file.open("rb")
+    except (FileNotFoundError, OSError):
+        raise Http404 from None
+    # Always a download, never rendered inline: uploaded HTML or SVG must not run in our origin.
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=attachment.name,
+        content_type="application/octet-stream",
+    )
 
 
 # --- resolutions --------------------------------------------------------------------------
@@ -290,6 +338,12 @@ urlpatterns = [
     path("meetings/<int:pk>/", MeetingDetailView.as_view(), name="meeting_detail"),
     path("meetings/<int:pk>/edit/", MeetingEditView.as_view(), name="meeting_edit"),
     path("meetings/<int:pk>/history/", MeetingHistoryView.as_view(), name="meeting_history"),
+    path("meetings/<int:pk>/attachments/", meeting_attachment_add, name="meeting_attachment_add"),
+    path(
+        "meeting-attachments/<int:pk>/",
+        meeting_attachment_download,
+        name="meeting_attachment_download",
+    ),
     path(
         "meetings/<int:meeting_pk>/resolutions/new/",
         resolution_create,
