@@ -445,9 +445,8 @@ def _notify_reviewers(report) -> None:
 # --- attachments --------------------------------------------------------------------------
 
 
-def add_attachment(user, report: ProgressReport, upload) -> ReportAttachment:
-    _require(user, ProgressReport, report, "change", _("You may not change this report."))
-    _editable(report)
+def validate_upload(upload) -> str:
+    """The rules for every file attached to a plan record; returns the file's base name."""
     name = Path(upload.name or "").name[:200]
     if Path(name).suffix.lower() not in ATTACHMENT_EXTENSIONS:
         raise ValidationError(
@@ -462,6 +461,13 @@ def add_attachment(user, report: ProgressReport, upload) -> ReportAttachment:
                 ]
             }
         )
+    return name
+
+
+def add_attachment(user, report: ProgressReport, upload) -> ReportAttachment:
+    _require(user, ProgressReport, report, "change", _("You may not change this report."))
+    _editable(report)
+    name = validate_upload(upload)
     if report.attachments.count() >= MAX_ATTACHMENTS:
         raise ValidationError(
             {"file": [_("A report holds at most %(n)s files.") % {"n": MAX_ATTACHMENTS}]}

@@ -8,7 +8,6 @@ the office (whoever may add resolutions) creates and edits them. Lights come fro
 from __future__ import annotations
 
 import datetime
-from pathlib import Path
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -67,26 +66,11 @@ def can_change_meeting(user, meeting: Meeting) -> bool:
     return Meeting.objects.restrict(user, "change").filter(pk=meeting.pk).exists()
 
 
-def validate_upload(upload) -> str:
-    """The same rules as progress-report attachments; returns the file's base name."""
-    name = Path(upload.name or "").name[:200]
-    if Path(name).suffix.lower() not in plan_actions.ATTACHMENT_EXTENSIONS:
-        raise ValidationError(
-            {"file": [_("This kind of file is not accepted: %(name)s") % {"name": name}]}
-        )
-    limit = plan_actions.ATTACHMENT_MAX_BYTES
-    if upload.size > limit:
-        raise ValidationError(
-            {"file": [_("The file is larger than %(mb)s MB.") % {"mb": limit // (1024 * 1024)}]}
-        )
-    return name
-
-
 @transaction.atomic
 def add_meeting_attachment(user, meeting: Meeting, upload) -> MeetingAttachment:
     if not can_change_meeting(user, meeting):
         raise PermissionDenied(_("You may not change this meeting."))
-    name = validate_upload(upload)
+    name = plan_actions.validate_upload(upload)
     attachment = MeetingAttachment(meeting=meeting, name=name, size=upload.size, uploaded_by=user)
     attachment.file.save(name, upload, save=False)
     attachment.save()
