@@ -273,3 +273,10 @@ def test_a_unit_operator_changes_a_subordinate_unit_but_not_an_enterprise(world,
         world.unit.pk,
         world.subunit.pk,
     }
+
+
+def test_a_parent_filter_does_not_reveal_a_unit_outside_the_scope(world, client):
+    client.force_login(world.erin)
+    hidden = client.get(f"/api/orgs/organizations/?parent={world.unit.pk}")
+    missing = client.get("/api/orgs/organizations/?parent=999999")
+    assert hidden.status_code == missing.status_code == 422

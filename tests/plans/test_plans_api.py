@@ -193,3 +193,11 @@ def test_the_task_list_runs_a_bounded_number_of_queries(
     with django_assert_max_num_queries(15):
         body = client.get("/api/plans/tasks/?limit=100").json()
     assert body["count"] == 52
+
+
+def test_a_filter_value_does_not_reveal_an_organization_outside_the_scope(world, api):
+    hidden = api(world.bob).get(f"/api/plans/reports/?organization={world.enterprise_b.pk}")
+    missing = api(world.bob).get("/api/plans/reports/?organization=999999")
+    assert hidden.status_code == missing.status_code == 422
+    unit = api(world.bob).get(f"/api/plans/tasks/?unit={world.enterprise_b.pk}")
+    assert unit.status_code == 422

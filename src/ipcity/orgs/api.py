@@ -6,6 +6,7 @@ changes go through `orgs.actions`, which answer 403 for what the caller sees but
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Annotated
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -61,8 +62,11 @@ def _filter_data(filters, page_fields=("limit", "offset")) -> QueryDict:
     return data
 
 
-def _filtered(filterset_class, data: QueryDict, queryset):
-    filterset = filterset_class(data=data, queryset=queryset)
+def _filtered(filterset_class, data: QueryDict, queryset, user=None):
+    """Apply the UI's FilterSet; with `user`, its choice lists are narrowed to the caller's
+    scope too, so a filter value cannot reveal whether an out-of-scope record exists."""
+    request = SimpleNamespace(user=user) if user is not None else None
+    filterset = filterset_class(data=data, queryset=queryset, request=request)
     if not filterset.is_valid():
         raise ValidationError({field: list(errors) for field, errors in filterset.errors.items()})
     return filterset.qs
@@ -84,7 +88,7 @@ def _regions(request, action="view"):
 )
 def organization_list(request, filters: Query[OrganizationFilters]):
     queryset = _filtered(
-        OrganizationFilterSet, _filter_data(filters), _organizations(request)
+        OrganizationFilterSet, _filter_data(filters), _organizations(request), request.auth
     ).order_by("name", "pk")
     return paginate(queryset, filters.limit, filters.offset)
 
@@ -147,9 +151,9 @@ def _form_data(values: dict) -> dict:
     operation_id="orgs_region_list",
 )
 def region_list(request, filters: Query[RegionFilters]):
-    queryset = _filtered(RegionFilterSet, _filter_data(filters), _regions(request)).order_by(
-        "code", "pk"
-    )
+    queryset = _filtered(
+        RegionFilterSet, _filter_data(filters), _regions(request), request.auth
+    ).order_by("code", "pk")
     return paginate(queryset, filters.limit, filters.offset)
 
 

@@ -7,6 +7,7 @@ go through `plans.actions`, which answer 403 for what the caller sees but may no
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Annotated
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -66,7 +67,9 @@ def _filter_data(filters) -> QueryDict:
     return data
 
 
-def _filtered(filterset_class, filters, queryset, request=None):
+def _filtered(filterset_class, filters, queryset, user):
+    # The UI's FilterSet, its choices narrowed to the caller (see orgs.api._filtered).
+    request = SimpleNamespace(user=user)
     filterset = filterset_class(data=_filter_data(filters), queryset=queryset, request=request)
     if not filterset.is_valid():
         raise ValidationError({field: list(errors) for field, errors in filterset.errors.items()})
@@ -123,7 +126,7 @@ def _tasks(request):
     operation_id="plans_task_list",
 )
 def task_list(request, filters: Query[TaskFilters]):
-    queryset = _filtered(PlanTaskFilterSet, filters, _tasks(request)).order_by(
+    queryset = _filtered(PlanTaskFilterSet, filters, _tasks(request), request.auth).order_by(
         "plan_id", "number", "pk"
     )
     page = paginate(queryset, filters.limit, filters.offset)
@@ -163,9 +166,9 @@ def _report(request, report_id) -> ProgressReport:
     operation_id="plans_report_list",
 )
 def report_list(request, filters: Query[ReportFilters]):
-    queryset = _filtered(ProgressReportFilterSet, filters, _reports(request)).order_by(
-        "-period", "task_id", "pk"
-    )
+    queryset = _filtered(
+        ProgressReportFilterSet, filters, _reports(request), request.auth
+    ).order_by("-period", "task_id", "pk")
     return paginate(queryset, filters.limit, filters.offset)
 
 
@@ -274,7 +277,9 @@ def _kpis(request, action="view"):
     operation_id="plans_kpi_list",
 )
 def kpi_list(request, filters: Query[KPIFilters]):
-    queryset = _filtered(KPIFilterSet, filters, _kpis(request)).order_by("task_id", "name", "pk")
+    queryset = _filtered(KPIFilterSet, filters, _kpis(request), request.auth).order_by(
+        "task_id", "name", "pk"
+    )
     return paginate(queryset, filters.limit, filters.offset)
 
 

@@ -28,6 +28,10 @@ class PlanTaskFilterSet(django_filters.FilterSet):
         model = PlanTask
         fields = ["q", "plan", "section", "status", "light", "unit", "role"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _narrow_choices(self)
+
     def search(self, queryset, name, value):
         value = value.strip()
         if not value:
@@ -80,6 +84,17 @@ class ProgressReportFilterSet(django_filters.FilterSet):
             ).filter(pk__in=ProgressReport.objects.restrict(user, "view").values("organization"))
 
 
+def _narrow_choices(filterset) -> None:
+    """Offer only what the user may see, so a choice cannot reveal an out-of-scope record."""
+    user = getattr(filterset.request, "user", None)
+    if user is None:
+        return
+    if "unit" in filterset.filters:
+        filterset.filters["unit"].queryset = Organization.objects.restrict(user, "view")
+    if "task" in filterset.filters:
+        filterset.filters["task"].queryset = PlanTask.objects.restrict(user, "view")
+
+
 class KPIFilterSet(django_filters.FilterSet):
     plan = django_filters.ModelChoiceFilter(
         queryset=Plan.objects.all(), field_name="task__plan", label=_("Plan")
@@ -91,6 +106,10 @@ class KPIFilterSet(django_filters.FilterSet):
     class Meta:
         model = KPI
         fields = ["plan", "task", "bound", "year"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _narrow_choices(self)
 
     def by_binding(self, queryset, name, value):
         if value is None:

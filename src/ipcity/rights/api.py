@@ -80,9 +80,9 @@ def _patents(request, action="view"):
     operation_id="rights_patent_list",
 )
 def patent_list(request, filters: Query[PatentFilters]):
-    queryset = _filtered(PatentFilterSet, _filter_data(filters), _patents(request)).order_by(
-        "-filing_date", "application_number", "pk"
-    )
+    queryset = _filtered(
+        PatentFilterSet, _filter_data(filters), _patents(request), request.auth
+    ).order_by("-filing_date", "application_number", "pk")
     return paginate(queryset, filters.limit, filters.offset)
 
 
@@ -138,7 +138,9 @@ def _read_only(model, path_name, label, filterset_class, filters_schema, out, pa
         operation_id=f"rights_{plural}_list",
     )
     def list_view(request, filters: Query[filters_schema]):
-        qs = _filtered(filterset_class, _filter_data(filters), queryset(request)).order_by(*order)
+        qs = _filtered(
+            filterset_class, _filter_data(filters), queryset(request), request.auth
+        ).order_by(*order)
         return paginate(qs, filters.limit, filters.offset)
 
     @router.get(
