@@ -6,18 +6,17 @@ changes go through `orgs.actions`, which answer 403 for what the caller sees but
 
 from __future__ import annotations
 
-from types import SimpleNamespace
 from typing import Annotated
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.forms.models import model_to_dict
-from django.http import QueryDict
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Path, Query, Router, Status
 
 from ipcity.core.api import ERROR_RESPONSES, paginate
+from ipcity.core.api.filtering import apply_filterset
 from ipcity.core.scope import has_perm
 
 from . import actions
@@ -47,31 +46,6 @@ def _responses(ok_status: int, schema) -> dict:
     return {ok_status: schema, **ERROR_RESPONSES}
 
 
-def _filter_data(filters, page_fields=("limit", "offset")) -> QueryDict:
-    """The validated query parameters in the form the shared FilterSet reads from the UI."""
-    data = QueryDict(mutable=True)
-    for name, value in filters.dict(exclude_none=True).items():
-        if name in page_fields:
-            continue
-        if isinstance(value, list):
-            data.setlist(name, [str(v) for v in value])
-        elif isinstance(value, bool):
-            data[name] = "true" if value else "false"
-        else:
-            data[name] = str(value)
-    return data
-
-
-def _filtered(filterset_class, data: QueryDict, queryset, user=None):
-    """Apply the UI's FilterSet; with `user`, its choice lists are narrowed to the caller's
-    scope too, so a filter value cannot reveal whether an out-of-scope record exists."""
-    request = SimpleNamespace(user=user) if user is not None else None
-    filterset = filterset_class(data=data, queryset=queryset, request=request)
-    if not filterset.is_valid():
-        raise ValidationError({field: list(errors) for field, errors in filterset.errors.items()})
-    return filterset.qs
-
-
 def _organizations(request, action="view"):
     return Organization.objects.restrict(request.auth, action).select_related("region", "parent")
 
@@ -87,8 +61,8 @@ def _regions(request, action="view"):
     operation_id="orgs_organization_list",
 )
 def organization_list(request, filters: Query[OrganizationFilters]):
-    queryset = _filtered(
-        OrganizationFilterSet, _filter_data(filters), _organizations(request), request.auth
+    queryset = apply_filterset(
+        OrganizationFilterSet, filters, _organizations(request), request.auth
     ).order_by("name", "pk")
     return paginate(queryset, filters.limit, filters.offset)
 
@@ -151,9 +125,9 @@ def _form_data(values: dict) -> dict:
     operation_id="orgs_region_list",
 )
 def region_list(request, filters: Query[RegionFilters]):
-    queryset = _filtered(
-        RegionFilterSet, _filter_data(filters), _regions(request), request.auth
-    ).order_by("code", "pk")
+    queryset = apply_filterset(RegionFilterSet, filters, _regions(request), request.auth).order_by(
+        "code", "pk"
+    )
     return paginate(queryset, filters.limit, filters.offset)
 
 

@@ -7,18 +7,17 @@ go through `plans.actions`, which answer 403 for what the caller sees but may no
 
 from __future__ import annotations
 
-from types import SimpleNamespace
 from typing import Annotated
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.forms.models import model_to_dict
-from django.http import QueryDict
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Path, Query, Router, Status
 
 from ipcity.core.api import ERROR_RESPONSES, paginate
+from ipcity.core.api.filtering import apply_filterset
 from ipcity.orgs.models import Organization
 
 from . import actions, supervision
@@ -50,30 +49,6 @@ ObjectId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 def _responses(ok_status: int, schema) -> dict:
     return {ok_status: schema, **ERROR_RESPONSES}
-
-
-def _filter_data(filters) -> QueryDict:
-    """Validated query parameters in the form the shared FilterSet reads from the UI."""
-    data = QueryDict(mutable=True)
-    for name, value in filters.dict(exclude_none=True).items():
-        if name in ("limit", "offset"):
-            continue
-        if isinstance(value, list):
-            data.setlist(name, [str(getattr(v, "value", v)) for v in value])
-        elif isinstance(value, bool):
-            data[name] = "true" if value else "false"
-        else:
-            data[name] = str(getattr(value, "value", value))
-    return data
-
-
-def _filtered(filterset_class, filters, queryset, user):
-    # The UI's FilterSet, its choices narrowed to the caller (see orgs.api._filtered).
-    request = SimpleNamespace(user=user)
-    filterset = filterset_class(data=_filter_data(filters), queryset=queryset, request=request)
-    if not filterset.is_valid():
-        raise ValidationError({field: list(errors) for field, errors in filterset.errors.items()})
-    return filterset.qs
 
 
 # --- plans --------------------------------------------------------------------------------
@@ -126,7 +101,7 @@ def _tasks(request):
     operation_id="plans_task_list",
 )
 def task_list(request, filters: Query[TaskFilters]):
-    queryset = _filtered(PlanTaskFilterSet, filters, _tasks(request), request.auth).order_by(
+    queryset = apply_filterset(PlanTaskFilterSet, filters, _tasks(request), request.auth).order_by(
         "plan_id", "number", "pk"
     )
     page = paginate(queryset, filters.limit, filters.offset)
@@ -166,7 +141,7 @@ def _report(request, report_id) -> ProgressReport:
     operation_id="plans_report_list",
 )
 def report_list(request, filters: Query[ReportFilters]):
-    queryset = _filtered(
+    queryset = apply_filterset(
         ProgressReportFilterSet, filters, _reports(request), request.auth
     ).order_by("-period", "task_id", "pk")
     return paginate(queryset, filters.limit, filters.offset)
@@ -277,7 +252,7 @@ def _kpis(request, action="view"):
     operation_id="plans_kpi_list",
 )
 def kpi_list(request, filters: Query[KPIFilters]):
-    queryset = _filtered(KPIFilterSet, filters, _kpis(request), request.auth).order_by(
+    queryset = apply_filterset(KPIFilterSet, filters, _kpis(request), request.auth).order_by(
         "task_id", "name", "pk"
     )
     return paginate(queryset, filters.limit, filters.offset)

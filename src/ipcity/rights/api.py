@@ -13,7 +13,8 @@ from django.shortcuts import get_object_or_404
 from ninja import Path, Query, Router, Status
 
 from ipcity.core.api import ERROR_RESPONSES, paginate
-from ipcity.orgs.api import _filter_data, _filtered, _form_data
+from ipcity.core.api.filtering import apply_filterset
+from ipcity.orgs.api import _form_data
 from ipcity.orgs.schemas import MAX_ID
 
 from . import actions
@@ -80,9 +81,9 @@ def _patents(request, action="view"):
     operation_id="rights_patent_list",
 )
 def patent_list(request, filters: Query[PatentFilters]):
-    queryset = _filtered(
-        PatentFilterSet, _filter_data(filters), _patents(request), request.auth
-    ).order_by("-filing_date", "application_number", "pk")
+    queryset = apply_filterset(PatentFilterSet, filters, _patents(request), request.auth).order_by(
+        "-filing_date", "application_number", "pk"
+    )
     return paginate(queryset, filters.limit, filters.offset)
 
 
@@ -138,9 +139,9 @@ def _read_only(model, path_name, label, filterset_class, filters_schema, out, pa
         operation_id=f"rights_{plural}_list",
     )
     def list_view(request, filters: Query[filters_schema]):
-        qs = _filtered(
-            filterset_class, _filter_data(filters), queryset(request), request.auth
-        ).order_by(*order)
+        qs = apply_filterset(filterset_class, filters, queryset(request), request.auth).order_by(
+            *order
+        )
         return paginate(qs, filters.limit, filters.offset)
 
     @router.get(
