@@ -18,6 +18,7 @@ from ipcity.core.api.errors import error_response
 from ipcity.orgs.api import router as orgs_router
 from ipcity.plans.api import router as plans_router
 from ipcity.rights.api import router as rights_router
+from ipcity.utilization.api import router as utilization_router
 
 DESCRIPTION = """
 The ipcity platform's API. Sign in to use it from the browser, or create a personal API token
@@ -72,3 +73,4 @@ install_error_handlers(api)
 api.add_router("/orgs/", orgs_router)
 api.add_router("/rights/", rights_router)
 api.add_router("/plans/", plans_router)
+api.add_router("/utilization/", utilization_router)

@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "ipcity.rights",
     "ipcity.indicators",
     "ipcity.plans",
+    "ipcity.utilization",
 ]
 
 MIDDLEWARE = [

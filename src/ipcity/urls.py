@@ -10,6 +10,7 @@ urlpatterns = [
     path("rights/", include("ipcity.rights.urls")),
     path("indicators/", include("ipcity.indicators.urls")),
     path("plans/", include("ipcity.plans.urls")),
+    path("utilization/", include("ipcity.utilization.urls")),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("django-admin/", admin.site.urls),

@@ -54,3 +54,44 @@ def test_a_row_linked_to_two_units_in_scope_is_returned_once(world):
     other = PlanTask.objects.create(plan=plan, number=2, title="任务二")
     TaskUnit.objects.create(task=other, organization=world.enterprise_b, role="lead")
     assert list(PlanTask.objects.restrict(world.bob, "view")) == [task]
+
+
+# --- rows of several organizations, rows open to every viewer -----------------------------------
+
+
+def test_tuple_scope_reaches_rows_of_either_party(world):
+    from ipcity.utilization.choices import TransactionKind
+    from ipcity.utilization.models import Transaction
+
+    deal = Transaction.objects.create(
+        kind=TransactionKind.ASSIGNMENT,
+        assignor=world.enterprise_b,
+        assignor_name=world.enterprise_b.name,
+        assignee=world.enterprise_a,
+        assignee_name=world.enterprise_a.name,
+        year=2024,
+    )
+    other = Transaction.objects.create(
+        kind=TransactionKind.ASSIGNMENT,
+        assignor=world.enterprise_b,
+        assignor_name=world.enterprise_b.name,
+        assignee_name="某外地公司",
+        year=2024,
+    )
+    assert list(Transaction.objects.restrict(world.erin, "view")) == [deal]
+    assert set(Transaction.objects.restrict(world.charlie, "view")) == {deal, other}
+    assert set(Transaction.objects.restrict(world.alice, "view")) == {deal, other}
+    assert not Transaction.objects.restrict(world.leo, "change").exists()
+
+
+def test_public_rows_are_seen_by_every_viewer_but_changed_only_in_scope(world):
+    from ipcity.utilization.choices import ListingStatus
+    from ipcity.utilization.models import SupplyListing
+
+    published = SupplyListing.objects.create(
+        owner=world.enterprise_b, title="公开的技术", status=ListingStatus.PUBLISHED
+    )
+    draft = SupplyListing.objects.create(owner=world.enterprise_b, title="草稿")
+    assert list(SupplyListing.objects.restrict(world.erin, "view")) == [published]
+    assert not SupplyListing.objects.restrict(world.erin, "change").exists()
+    assert set(SupplyListing.objects.restrict(world.charlie, "change")) == {published, draft}

@@ -7,7 +7,14 @@ model says how its rows relate to an organization with `scope_org_field`:
 
 - `"self"`: the row *is* an organization (Organization itself);
 - a field path to an Organization foreign key (for example `"organization"` or `"holder"`);
+- a tuple of such paths when a row belongs to several organizations at once (a transaction to
+  its assignor and its assignee, a pledge to its pledgor and its bank): a grant over any of them
+  reaches the row;
 - `None`: the model is reference data that every holder of the permission sees in full.
+
+A model may also open some of its rows to every holder of the view permission, whatever their
+scope, with `scope_public_view(cls) -> Q` (published marketplace listings, a bank's advertised
+products). Changing them still needs a grant over their organization.
 
 When the path crosses a many-valued relation (a task reaches its units through a link table),
 the model also sets `scope_org_many = True`: the filter then becomes `pk IN (subquery)`, so a row
@@ -99,17 +106,23 @@ def scope_q(model, user, action: str) -> Q | None:
     field = getattr(model, "scope_org_field", None)
     if field is None or any(g.scope == ScopeChoices.DISTRICT for g in grants):
         return Q()
-    prefix = "" if field == "self" else f"{field}__"
+    fields = field if isinstance(field, tuple | list) else (field,)
     q = Q()
     matched = False
     for grant in grants:
         if grant.org_id is None:
             continue
         matched = True
-        if grant.scope == ScopeChoices.SUBTREE:
-            q |= Q(**{f"{prefix}path__startswith": grant.org_path})
-        else:
-            q |= Q(**{f"{prefix}pk" if prefix else "pk": grant.org_id})
+        for path in fields:
+            prefix = "" if path == "self" else f"{path}__"
+            if grant.scope == ScopeChoices.SUBTREE:
+                q |= Q(**{f"{prefix}path__startswith": grant.org_path})
+            else:
+                q |= Q(**{f"{prefix}pk" if prefix else "pk": grant.org_id})
+    public = getattr(model, "scope_public_view", None)
+    if action == "view" and public is not None:
+        q = (q | public()) if matched else public()
+        matched = True
     if not matched:
         return None
     if getattr(model, "scope_org_many", False):

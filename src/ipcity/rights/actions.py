@@ -35,6 +35,7 @@ from .models import (
     Trademark,
 )
 from .search import refresh_search_text
+from .signals import send_patents_changed
 
 FORMS = {
     Patent: PatentForm,
@@ -166,6 +167,7 @@ def _save_patent(user, form, action: str) -> Patent:
             )
             if not Patent.objects.restrict(user, action).filter(pk=patent.pk).exists():
                 raise PermissionDenied(_("The record would fall outside your scope."))
+            send_patents_changed([patent.pk], user)
     except IntegrityError:
         raise ValidationError(
             {"application_number": [_("A patent with this application number already exists.")]}

@@ -26,6 +26,7 @@ class LegalEventKind(models.TextChoices):
     PLEDGE = "pledge", _("Pledge")
     PLEDGE_RELEASE = "pledge_release", _("Pledge release")
     INVALIDATION = "invalidation", _("Invalidation")
+    FEE_OVERDUE = "fee_overdue", _("Annual fee overdue (grace period)")
     LAPSE = "lapse", _("Lapse for unpaid fees")
     EXPIRY = "expiry", _("Expiry")
     OTHER = "other", _("Other")

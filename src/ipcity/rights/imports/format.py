@@ -23,6 +23,7 @@ from ..choices import Attribution, AttributionSignal, LegalEventKind, PatentStat
 from ..holders import HolderMatcher, HolderOrg, Wanted, clean_uscc
 from ..models import HolderAttribution, LegalEvent, Patent, PatentHolder
 from ..numbers import PatentNumberError, parse_application_number
+from ..signals import send_patents_changed
 from . import normalize as n
 from .layouts import COLUMNS, LAYOUT_NAMES, LAYOUTS, detect_layout, layout_score
 
@@ -431,6 +432,7 @@ class PatentImportFormat(ImportFormat):
         ctx.events += len(new)
 
     def finish(self, ctx: PatentImportContext, user) -> dict:
+        send_patents_changed(None, user)
         return {
             "created": ctx.created,
             "updated": ctx.updated,

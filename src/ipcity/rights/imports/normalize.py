@@ -58,6 +58,8 @@ EVENT_KEYWORDS: tuple[tuple[str, str], ...] = (
     ("质押解除", LegalEventKind.PLEDGE_RELEASE),
     ("解除质押", LegalEventKind.PLEDGE_RELEASE),
     ("质押", LegalEventKind.PLEDGE),
+    ("滞纳金", LegalEventKind.FEE_OVERDUE),
+    ("年费滞纳", LegalEventKind.FEE_OVERDUE),
 )
 
 

@@ -1,0 +1,5 @@
+"""Certification over HTTP."""
+
+from ninja import Router
+
+router = Router(tags=["utilization"])

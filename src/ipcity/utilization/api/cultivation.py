@@ -1,0 +1,5 @@
+"""Cultivation over HTTP."""
+
+from ninja import Router
+
+router = Router(tags=["utilization"])

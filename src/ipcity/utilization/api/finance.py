@@ -1,0 +1,5 @@
+"""Finance over HTTP."""
+
+from ninja import Router
+
+router = Router(tags=["utilization"])

@@ -1,0 +1,5 @@
+"""Marketplace over HTTP."""
+
+from ninja import Router
+
+router = Router(tags=["utilization"])

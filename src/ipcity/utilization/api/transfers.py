@@ -1,0 +1,5 @@
+"""Transfers over HTTP."""
+
+from ninja import Router
+
+router = Router(tags=["utilization"])

@@ -1,0 +1,1 @@
+"""Per-area modules: cultivation, certification, transfers, marketplace, finance."""

@@ -1,0 +1,40 @@
+"""The utilization mechanism's records, one module per area."""
+
+from .certification import Certificate, StandardEdition, SurveillanceAudit
+from .cultivation import (
+    CultivationCriterion,
+    Designation,
+    EnterpriseFacts,
+    PoolEntry,
+    SupportRecord,
+)
+from .finance import (
+    FinancialProduct,
+    Guarantee,
+    InsurancePolicy,
+    Pledge,
+    RiskAlert,
+    Valuation,
+)
+from .transfers import ContactRequest, DemandListing, SupplyListing, Transaction
+
+__all__ = [
+    "Certificate",
+    "ContactRequest",
+    "CultivationCriterion",
+    "DemandListing",
+    "Designation",
+    "EnterpriseFacts",
+    "FinancialProduct",
+    "Guarantee",
+    "InsurancePolicy",
+    "Pledge",
+    "PoolEntry",
+    "RiskAlert",
+    "StandardEdition",
+    "SupplyListing",
+    "SupportRecord",
+    "SurveillanceAudit",
+    "Transaction",
+    "Valuation",
+]

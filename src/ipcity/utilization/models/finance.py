@@ -1,0 +1,356 @@
+"""IP finance (task 8): products, valuations, pledges, insurance, guarantees and risk alerts."""
+
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from ipcity.core.models import BaseModel
+
+from ..choices import (
+    InsuranceKind,
+    PledgeStatus,
+    ProductKind,
+    RiskKind,
+    RiskStatus,
+    ValuationMethod,
+)
+
+
+class FinancialProduct(BaseModel):
+    """An IP finance product a bank, insurer or guarantor offers. Active products form a
+    directory that every user of the finance pages sees; the institution edits its own."""
+
+    scope_org_field = "institution"
+
+    institution = models.ForeignKey(
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        related_name="financial_products",
+        verbose_name=_("institution"),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=16, choices=ProductKind.choices, db_index=True)
+    description = models.TextField(_("description"), blank=True)
+    rate = models.CharField(_("rate or premium"), max_length=100, blank=True)
+    max_amount = models.DecimalField(
+        _("maximum amount (10k yuan)"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    term_months = models.PositiveSmallIntegerField(_("term (months)"), null=True, blank=True)
+    contact = models.CharField(_("contact"), max_length=200, blank=True)
+    is_active = models.BooleanField(_("offered now"), default=True, db_index=True)
+
+    history = HistoricalRecords()
+
+    @classmethod
+    def scope_public_view(cls):
+        return Q(is_active=True)
+
+    class Meta:
+        ordering = ["institution__name", "name"]
+        verbose_name = _("IP finance product")
+        verbose_name_plural = _("IP finance products")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("utilization:financialproduct_detail", args=[self.pk])
+
+
+class Valuation(BaseModel):
+    """An appraisal of rights: method, value, appraiser, date."""
+
+    scope_org_field = ("owner", "appraiser")
+
+    owner = models.ForeignKey(
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        related_name="valuations",
+        verbose_name=_("rights holder"),
+    )
+    patents = models.ManyToManyField(
+        "rights.Patent", blank=True, related_name="valuations", verbose_name=_("patents")
+    )
+    trademarks = models.ManyToManyField(
+        "rights.Trademark", blank=True, related_name="valuations", verbose_name=_("trademarks")
+    )
+    method = models.CharField(_("method"), max_length=16, choices=ValuationMethod.choices)
+    value = models.DecimalField(_("value (10k yuan)"), max_digits=14, decimal_places=2)
+    appraiser = models.ForeignKey(
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="valuations_made",
+        verbose_name=_("appraiser"),
+    )
+    appraiser_name = models.CharField(_("appraiser as recorded"), max_length=200, blank=True)
+    report_number = models.CharField(_("report number"), max_length=100, blank=True)
+    date = models.DateField(_("valuation date"), db_index=True)
+    purpose = models.CharField(_("purpose"), max_length=200, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-date", "pk"]
+        verbose_name = _("valuation")
+        verbose_name_plural = _("valuations")
+
+    def __str__(self):
+        return f"{self.owner} {self.value} ({self.date})"
+
+    def get_absolute_url(self):
+        return reverse("utilization:valuation_detail", args=[self.pk])
+
+
+class Pledge(BaseModel):
+    """A registered pledge of rights (质押): pledgor, pledgee (usually a bank), the rights, the
+    secured amount and term, the registration and its release. The bank records its own pledges;
+    the pledgor sees its own; the office sees all."""
+
+    scope_org_field = ("pledgor", "pledgee")
+
+    pledgor = models.ForeignKey(
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        related_name="pledges_given",
+        verbose_name=_("pledgor"),
+    )
+    pledgee = models.ForeignKey(
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        related_name="pledges_taken",
+        verbose_name=_("pledgee"),
+    )
+    patents = models.ManyToManyField(
+        "rights.Patent", blank=True, related_name="pledges", verbose_name=_("patents")
+    )
+    trademarks = models.ManyToManyField(
+        "rights.Trademark", blank=True, related_name="pledges", verbose_name=_("trademarks")
+    )
+    product = models.ForeignKey(
+        FinancialProduct,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="pledges",
+        verbose_name=_("product"),
+    )
+    valuation = models.ForeignKey(
+        Valuation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="pledges",
+        verbose_name=_("valuation"),
+    )
+    contract_number = models.CharField(_("contract number"), max_length=100, blank=True)
+    debt_kind = models.CharField(_("secured debt"), max_length=100, blank=True)
+    amount = models.DecimalField(_("secured amount (10k yuan)"), max_digits=14, decimal_places=2)
+    term_start = models.DateField(_("term from"), null=True, blank=True)
+    term_end = models.DateField(_("term until"), null=True, blank=True, db_index=True)
+    registration_number = models.CharField(
+        _("registration number"), max_length=100, blank=True, db_index=True
+    )
+    registration_date = models.DateField(_("registration date"), db_index=True)
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=PledgeStatus.choices,
+        default=PledgeStatus.REGISTERED,
+        db_index=True,
+    )
+    release_date = models.DateField(_("release date"), null=True, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-registration_date", "pk"]
+        verbose_name = _("pledge")
+        verbose_name_plural = _("pledges")
+        indexes = [models.Index(fields=["status", "registration_date"])]
+
+    def __str__(self):
+        return self.registration_number or f"{self.pledgor} → {self.pledgee}"
+
+    def get_absolute_url(self):
+        return reverse("utilization:pledge_detail", args=[self.pk])
+
+
+class InsurancePolicy(BaseModel):
+    """An IP insurance policy: insured, insurer, kind, insured amount, premium, period."""
+
+    scope_org_field = ("insured", "insurer")
+
+    insured = models.ForeignKey(
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        related_name="insurance_policies",
+        verbose_name=_("insured"),
+    )
+    insurer = models.ForeignKey(
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        related_name="policies_written",
+        verbose_name=_("insurer"),
+    )
+    product = models.ForeignKey(
+        FinancialProduct,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="policies",
+        verbose_name=_("product"),
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=InsuranceKind.choices)
+    policy_number = models.CharField(_("policy number"), max_length=100, unique=True)
+    patents = models.ManyToManyField(
+        "rights.Patent", blank=True, related_name="insurance_policies", verbose_name=_("patents")
+    )
+    insured_amount = models.DecimalField(
+        _("insured amount (10k yuan)"), max_digits=14, decimal_places=2
+    )
+    premium = models.DecimalField(
+        _("premium (10k yuan)"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    start_date = models.DateField(_("from"), db_index=True)
+    end_date = models.DateField(_("until"), null=True, blank=True)
+    subsidy = models.DecimalField(
+        _("premium subsidy (10k yuan)"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-start_date", "pk"]
+        verbose_name = _("insurance policy")
+        verbose_name_plural = _("insurance policies")
+
+    def __str__(self):
+        return self.policy_number
+
+    def get_absolute_url(self):
+        return reverse("utilization:insurancepolicy_detail", args=[self.pk])
+
+
+class Guarantee(BaseModel):
+    """A guarantee for an IP-backed loan: the guarantor, the borrower, the lender."""
+
+    scope_org_field = ("borrower", "guarantor", "lender")
+
+    guarantor = models.ForeignKey(
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        related_name="guarantees_given",
+        verbose_name=_("guarantor"),
+    )
+    borrower = models.ForeignKey(
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        related_name="guarantees_received",
+        verbose_name=_("borrower"),
+    )
+    lender = models.ForeignKey(
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="guaranteed_loans",
+        verbose_name=_("lender"),
+    )
+    pledge = models.ForeignKey(
+        Pledge,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="guarantees",
+        verbose_name=_("pledge"),
+    )
+    amount = models.DecimalField(_("guaranteed amount (10k yuan)"), max_digits=14, decimal_places=2)
+    fee_rate = models.DecimalField(
+        _("fee rate (%)"), max_digits=6, decimal_places=3, null=True, blank=True
+    )
+    start_date = models.DateField(_("from"), db_index=True)
+    end_date = models.DateField(_("until"), null=True, blank=True)
+    contract_number = models.CharField(_("contract number"), max_length=100, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-start_date", "pk"]
+        verbose_name = _("guarantee")
+        verbose_name_plural = _("guarantees")
+
+    def __str__(self):
+        return self.contract_number or f"{self.guarantor} → {self.borrower}"
+
+    def get_absolute_url(self):
+        return reverse("utilization:guarantee_detail", args=[self.pk])
+
+
+class RiskAlert(BaseModel):
+    """Something that threatens a pledge: a pledged right lapsed, has an overdue fee, was
+    invalidated or changed owner. One open alert per pledge, right and kind; the office, the
+    pledgor and the pledgee are notified."""
+
+    scope_org_field = ("pledge__pledgor", "pledge__pledgee")
+
+    pledge = models.ForeignKey(
+        Pledge, on_delete=models.CASCADE, related_name="risk_alerts", verbose_name=_("pledge")
+    )
+    patent = models.ForeignKey(
+        "rights.Patent",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="risk_alerts",
+        verbose_name=_("patent"),
+    )
+    trademark = models.ForeignKey(
+        "rights.Trademark",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="risk_alerts",
+        verbose_name=_("trademark"),
+    )
+    kind = models.CharField(_("risk"), max_length=16, choices=RiskKind.choices, db_index=True)
+    detected_on = models.DateField(_("detected on"), db_index=True)
+    event_date = models.DateField(_("event date"), null=True, blank=True)
+    detail = models.CharField(_("detail"), max_length=500, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=RiskStatus.choices,
+        default=RiskStatus.OPEN,
+        db_index=True,
+    )
+    handled_note = models.TextField(_("handling note"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-detected_on", "pk"]
+        verbose_name = _("risk alert")
+        verbose_name_plural = _("risk alerts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pledge", "patent", "kind"],
+                condition=~Q(status=RiskStatus.RESOLVED) & Q(patent__isnull=False),
+                name="one_open_patent_risk_alert",
+            ),
+            models.UniqueConstraint(
+                fields=["pledge", "trademark", "kind"],
+                condition=~Q(status=RiskStatus.RESOLVED) & Q(trademark__isnull=False),
+                name="one_open_trademark_risk_alert",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.pledge}"
+
+    def get_absolute_url(self):
+        return reverse("utilization:riskalert_detail", args=[self.pk])

@@ -1,0 +1,3 @@
+"""Certification pages."""
+
+urlpatterns = []

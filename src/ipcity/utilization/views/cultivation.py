@@ -1,0 +1,3 @@
+"""Cultivation pages."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Marketplace pages."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Overview pages."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Transfers pages."""
+
+urlpatterns = []
