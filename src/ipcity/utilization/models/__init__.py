@@ -16,7 +16,8 @@ from .finance import (
     RiskAlert,
     Valuation,
 )
-from .transfers import ContactRequest, DemandListing, SupplyListing, Transaction
+from .marketplace import ContactRequest, DemandListing, SupplyListing
+from .transfers import Transaction
 
 __all__ = [
     "Certificate",

@@ -1,14 +1,13 @@
-"""Transfer and licensing (task 7): transactions and the marketplace that leads to them."""
+"""Transfer and licensing (task 7): assignments and licences of rights from the registry."""
 
 from django.db import models
-from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from ipcity.core.models import BaseModel
 
-from ..choices import ContactStatus, ListingStatus, TransactionKind, TransactionOrigin
+from ..choices import TransactionKind, TransactionOrigin
 
 
 class Transaction(BaseModel):
@@ -90,7 +89,7 @@ class Transaction(BaseModel):
         verbose_name=_("legal event"),
     )
     supply_listing = models.ForeignKey(
-        "SupplyListing",
+        "utilization.SupplyListing",
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
@@ -98,7 +97,7 @@ class Transaction(BaseModel):
         verbose_name=_("offer it came from"),
     )
     demand_listing = models.ForeignKey(
-        "DemandListing",
+        "utilization.DemandListing",
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
@@ -120,179 +119,3 @@ class Transaction(BaseModel):
 
     def get_absolute_url(self):
         return reverse("utilization:transaction_detail", args=[self.pk])
-
-
-class SupplyListing(BaseModel):
-    """An offer on the marketplace: rights from the registry offered for assignment or licence.
-    Published offers are seen by everyone who may use the marketplace; drafts by their owner."""
-
-    scope_org_field = "owner"
-
-    owner = models.ForeignKey(
-        "orgs.Organization",
-        on_delete=models.PROTECT,
-        related_name="supply_listings",
-        verbose_name=_("offered by"),
-    )
-    title = models.CharField(_("title"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
-    patents = models.ManyToManyField(
-        "rights.Patent", blank=True, related_name="supply_listings", verbose_name=_("patents")
-    )
-    kinds = models.JSONField(
-        _("offered as"), default=list, blank=True, help_text=_("Transaction kinds accepted.")
-    )
-    ipc_codes = models.CharField(
-        _("IPC codes"),
-        max_length=500,
-        blank=True,
-        help_text=_("Separated by ';'; filled from the patents when left empty."),
-    )
-    keywords = models.CharField(_("keywords"), max_length=300, blank=True)
-    asking_price = models.DecimalField(
-        _("asking price (10k yuan)"), max_digits=14, decimal_places=2, null=True, blank=True
-    )
-    status = models.CharField(
-        _("status"),
-        max_length=16,
-        choices=ListingStatus.choices,
-        default=ListingStatus.DRAFT,
-        db_index=True,
-    )
-    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
-    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
-    search_text = models.TextField(editable=False, blank=True)
-
-    history = HistoricalRecords(excluded_fields=["search_text"])
-
-    @classmethod
-    def scope_public_view(cls):
-        return Q(status=ListingStatus.PUBLISHED)
-
-    class Meta:
-        ordering = ["-published_at", "-pk"]
-        verbose_name = _("technology offer")
-        verbose_name_plural = _("technology offers")
-
-    def __str__(self):
-        return self.title
-
-    def get_absolute_url(self):
-        return reverse("utilization:supplylisting_detail", args=[self.pk])
-
-
-class DemandListing(BaseModel):
-    """A technology need an enterprise posts; matched against published offers."""
-
-    scope_org_field = "owner"
-
-    owner = models.ForeignKey(
-        "orgs.Organization",
-        on_delete=models.PROTECT,
-        related_name="demand_listings",
-        verbose_name=_("posted by"),
-    )
-    title = models.CharField(_("title"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
-    ipc_codes = models.CharField(
-        _("IPC codes"), max_length=500, blank=True, help_text=_("Separated by ';'.")
-    )
-    keywords = models.CharField(_("keywords"), max_length=300, blank=True)
-    kinds = models.JSONField(_("wanted as"), default=list, blank=True)
-    budget = models.DecimalField(
-        _("budget (10k yuan)"), max_digits=14, decimal_places=2, null=True, blank=True
-    )
-    status = models.CharField(
-        _("status"),
-        max_length=16,
-        choices=ListingStatus.choices,
-        default=ListingStatus.DRAFT,
-        db_index=True,
-    )
-    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
-    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
-    search_text = models.TextField(editable=False, blank=True)
-
-    history = HistoricalRecords(excluded_fields=["search_text"])
-
-    @classmethod
-    def scope_public_view(cls):
-        return Q(status=ListingStatus.PUBLISHED)
-
-    class Meta:
-        ordering = ["-published_at", "-pk"]
-        verbose_name = _("technology need")
-        verbose_name_plural = _("technology needs")
-
-    def __str__(self):
-        return self.title
-
-    def get_absolute_url(self):
-        return reverse("utilization:demandlisting_detail", args=[self.pk])
-
-
-class ContactRequest(BaseModel):
-    """A party asks the owner of a listing to talk; tracked until it is answered, declined or
-    leads to a transaction."""
-
-    scope_org_field = ("requester", "supply_listing__owner", "demand_listing__owner")
-
-    requester = models.ForeignKey(
-        "orgs.Organization",
-        on_delete=models.PROTECT,
-        related_name="contact_requests",
-        verbose_name=_("requested by"),
-    )
-    supply_listing = models.ForeignKey(
-        SupplyListing,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="contact_requests",
-        verbose_name=_("offer"),
-    )
-    demand_listing = models.ForeignKey(
-        DemandListing,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="contact_requests",
-        verbose_name=_("need"),
-    )
-    message = models.TextField(_("message"))
-    reply = models.TextField(_("reply"), blank=True)
-    status = models.CharField(
-        _("status"),
-        max_length=16,
-        choices=ContactStatus.choices,
-        default=ContactStatus.SENT,
-        db_index=True,
-    )
-    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
-    transaction = models.ForeignKey(
-        Transaction,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="contact_requests",
-        verbose_name=_("transaction"),
-    )
-
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["-created_at"]
-        verbose_name = _("contact request")
-        verbose_name_plural = _("contact requests")
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(supply_listing__isnull=False) | Q(demand_listing__isnull=False),
-                name="contact_request_has_listing",
-            )
-        ]
-
-    def __str__(self):
-        return f"{self.requester} · {self.supply_listing or self.demand_listing}"
-
-    def get_absolute_url(self):
-        return reverse("utilization:contactrequest_detail", args=[self.pk])

@@ -1,0 +1,1 @@
+"""Risk alerts on pledged rights (task 8)."""
