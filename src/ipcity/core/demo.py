@@ -246,6 +246,9 @@ def load_demo() -> DemoResult:
     from ipcity.rights.demo import load_rights_demo
 
     load_rights_demo()
+    from ipcity.utilization.demo import load as load_utilization_demo
+
+    load_utilization_demo()
     return result
 
 

@@ -9,5 +9,5 @@ class PlansConfig(AppConfig):
 
     def ready(self):
         # Imported for their side effects: job kinds, menu entries, dashboard cards.
-        from . import jobs  # noqa: F401
+        from . import daily, jobs  # noqa: F401
         from .views import assessment, budget, conference, plans, reports, tasks  # noqa: F401
