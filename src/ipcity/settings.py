@@ -203,6 +203,8 @@ IPCITY_REGION_FILE = env(
 # Lists larger than this are exported by a background job instead of inside the request.
 IPCITY_EXPORT_INLINE_MAX = env_int("IPCITY_EXPORT_INLINE_MAX", 2000)
 IPCITY_PAGE_SIZE = env_int("IPCITY_PAGE_SIZE", 25)
+# Days before a GB/T 29490 certificate expires at which its enterprise and the office are reminded.
+IPCITY_CERT_REMIND_DAYS = env_list("IPCITY_CERT_REMIND_DAYS", "90,30")
 
 # Email: notifications are also mailed when EMAIL_HOST is set.
 EMAIL_HOST = env("EMAIL_HOST")

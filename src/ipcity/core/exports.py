@@ -28,6 +28,7 @@ CHUNK_SIZE = 2000
 FORMATS = ("xlsx", "csv")
 # Characters that make a spreadsheet treat a cell as a formula (or a DDE command).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+_SHEET_TITLE = re.compile(r"[\[\]:*?/\\]")
 _ILLEGAL_XLSX = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 
 
@@ -152,7 +153,9 @@ def write_xlsx(spec: ExportSpec, qs, path: Path, progress=None) -> int:
     from openpyxl import Workbook
 
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet(title=str(spec.model._meta.verbose_name_plural)[:31] or "export")
+    # A sheet title may not hold []:*?/\ (e.g. the "/" of "GB/T").
+    title = _SHEET_TITLE.sub(" ", str(spec.model._meta.verbose_name_plural))[:31].strip()
+    ws = wb.create_sheet(title=title or "export")
     ws.append(spec.headers_row())
     count = 0
     for obj in qs.iterator(chunk_size=CHUNK_SIZE):

@@ -16,6 +16,8 @@ class Dimension(models.TextChoices):
     CRITERION = "criterion", _("High-value criterion")
     KIND = "kind", _("Kind")
     HOLDER = "holder", _("Holder")
+    SOURCE = "source", _("Source")
+    ORIGIN = "origin", _("How it was recorded")
 
 
 # GB/T 4754-2017 sections and the two-digit divisions each covers, so a four-digit class code

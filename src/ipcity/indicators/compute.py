@@ -1,10 +1,16 @@
-"""Computing a year's indicator snapshots: counts in SQL, per-10k values from the population table.
+"""Computing a year's indicator snapshots: counts and sums in SQL, per-10k values from the
+population table.
 
 The number of queries depends on the number of indicators and dimensions, never on the number of
 records. A year's snapshots are replaced as a whole, in one transaction.
 
+A snapshot's `value` is the indicator's figure: a count, a sum (the amount of the pledges
+registered, in 10k yuan; 0 when there are none) or a per-10k ratio; `numerator` is always the
+number of records behind it.
+
 Rounding: per-10k values are stored rounded half-up to 4 decimal places (7 patents ÷ 1,840,295
-people × 10,000 = 0.0380); dashboards show 2. Counts are whole numbers.
+people × 10,000 = 0.0380); dashboards show 2. Counts are whole numbers; sums keep the cents of the
+amounts they add.
 """
 
 from __future__ import annotations
@@ -66,7 +72,8 @@ def compute_year(
     }
     district_population = populations.get(district.pk) if district else None
 
-    counted: dict[str, tuple[int | None, str, dict]] = {}  # code -> (total, note, street rows)
+    # code -> (figure, records, note, {dimension: [Group]}); figure None = undefined
+    counted: dict[str, tuple[Decimal | None, int | None, str, dict]] = {}
     snapshots: list[IndicatorSnapshot] = []
 
     def snap(definition, **fields) -> IndicatorSnapshot:
@@ -87,18 +94,19 @@ def compute_year(
         if measure is None:
             counted[code] = (
                 None,
+                None,
                 _("No computation is defined for %(code)s.") % {"code": code},
                 {},
             )
             return counted[code]
         qs = measures.records(measure, ctx)
         if qs is None:
-            counted[code] = (None, measure.where(ctx), {})
+            counted[code] = (None, None, measure.where(ctx), {})
             return counted[code]
         note = measure.note(ctx) if measure.note else ""
-        total = qs.count()
+        n, figure = measures.figure(qs, measure)
         per_dim = {dim: measures.groups(qs, measure, ctx, dim) for dim in measure.dims}
-        counted[code] = (total, note, per_dim)
+        counted[code] = (Decimal(figure), n, note, per_dim)
         return counted[code]
 
     steps = len(definitions)
@@ -107,29 +115,22 @@ def compute_year(
             snapshots += _per_population(definition, count, snap, year, district_population)
             snapshots += _per_population_streets(definition, count, snap, populations)
         else:
-            total, note, per_dim = count(definition.code)
-            snapshots.append(
-                snap(
-                    definition,
-                    value=None if total is None else Decimal(total),
-                    numerator=total,
-                    note=note[:300],
-                )
-            )
-            regions = measures.regions_by_code(
-                v for v, _label, _n in per_dim.get(Dimension.STREET, [])
-            )
+            total, n, note, per_dim = count(definition.code)
+            snapshots.append(snap(definition, value=total, numerator=n, note=note[:300]))
+            regions = measures.regions_by_code(g.value for g in per_dim.get(Dimension.STREET, []))
             for dim, rows in per_dim.items():
-                for value, label, n in rows:
+                for group in rows:
                     snapshots.append(
                         snap(
                             definition,
                             dimension=dim,
-                            dimension_value=value or "",
-                            label=str(label)[:200],
-                            value=Decimal(n),
-                            numerator=n,
-                            region=regions.get(value) if dim == Dimension.STREET else district,
+                            dimension_value=group.value or "",
+                            label=str(group.label)[:200],
+                            value=Decimal(group.figure),
+                            numerator=group.count,
+                            region=(
+                                regions.get(group.value) if dim == Dimension.STREET else district
+                            ),
                         )
                     )
         if progress:
@@ -148,9 +149,10 @@ def _uses_rules(definition) -> bool:
 
 
 def _per_population(definition, count, snap, year, figure) -> list[IndicatorSnapshot]:
-    total, note, _dims = count(definition.numerator_code)
-    if total is None:
+    counted, _n, note, _dims = count(definition.numerator_code)
+    if counted is None:
         return [snap(definition, value=None, note=note[:300])]
+    total = int(counted)  # a per-10k indicator divides a count
     if figure is None:
         return [snap(definition, value=None, numerator=total, note=no_population_note(year))]
     return [
@@ -167,12 +169,12 @@ def _per_population(definition, count, snap, year, figure) -> list[IndicatorSnap
 
 def _per_population_streets(definition, count, snap, populations) -> list[IndicatorSnapshot]:
     """Per-10k for the streets and towns that have a population figure of their own."""
-    total, _note, per_dim = count(definition.numerator_code)
+    total, _n, _note, per_dim = count(definition.numerator_code)
     if total is None or not per_dim:
         return []
     by_code = {p.region.code: p for p in populations.values()}
     rows = []
-    for value, label, n in per_dim.get(Dimension.STREET, []):
+    for value, label, n, _figure in per_dim.get(Dimension.STREET, []):
         figure = by_code.get(value)
         if figure is None or value == settings.IPCITY_REGION_CODE:
             continue

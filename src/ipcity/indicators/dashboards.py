@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from . import measures
 from .choices import Dimension
 from .models import IndicatorSnapshot
 
@@ -33,8 +34,34 @@ TILES = [
     "plant_variety_rights",
     "software_copyrights",
 ]
+# Utilization (运用) indicators, shown as a second row of tiles.
+UTILIZATION_TILES = [
+    "pledge_registration_amount",
+    "pledges_registered",
+    "enterprises_financed",
+    "insured_amount",
+    "transactions",
+    "transaction_amount",
+    "university_transactions",
+    "transactions_from_outside",
+    "valid_gbt29490_certificates",
+    "ip_advantage_enterprises",
+    "ip_demonstration_enterprises",
+]
 TREND = HEADLINE
-TABLES = ("indicators", "streets", "holders", "composition", "industry", "holder_kind", "criteria")
+TABLES = (
+    "indicators",
+    "streets",
+    "holders",
+    "composition",
+    "industry",
+    "holder_kind",
+    "criteria",
+    "transaction_sources",
+    "transaction_origins",
+)
+# The transaction indicators shown side by side in the by-source and by-origin tables.
+TRANSACTION_CODES = ("transactions", "transaction_amount")
 
 
 def records_url(code: str, year: int, dimension: str = Dimension.TOTAL, value: str = "") -> str:
@@ -44,19 +71,27 @@ def records_url(code: str, year: int, dimension: str = Dimension.TOTAL, value: s
     return f"{reverse('indicators:records')}?{urlencode(params)}"
 
 
-def display(value: Decimal | None, per_population: bool = False) -> str:
+def is_sum(code: str) -> bool:
+    """True for a value measure (an amount in 10k yuan), shown with two decimals."""
+    measure = measures.MEASURES.get(code)
+    return bool(measure and measure.is_sum)
+
+
+def display(value: Decimal | None, per_population: bool = False, amount: bool = False) -> str:
     if value is None:
         return "—"
     if per_population:
         return f"{value:.2f}"
+    if amount:
+        return f"{value:,.2f}"
     return f"{int(value):,}"
 
 
-def plain(value: Decimal | None, per_population: bool = False):
-    """A value for a spreadsheet cell or a chart: int for counts, float for ratios."""
+def plain(value: Decimal | None, per_population: bool = False, amount: bool = False):
+    """A value for a spreadsheet cell or a chart: int for counts, float for ratios and sums."""
     if value is None:
         return None
-    return float(value) if per_population else int(value)
+    return float(value) if per_population or amount else int(value)
 
 
 def years_with_snapshots() -> list[int]:
@@ -101,6 +136,10 @@ class YearSnapshots:
     def group(self, code: str, dimension: str) -> list[IndicatorSnapshot]:
         return self.by_dim.get((code, dimension), [])
 
+    @property
+    def utilization_tiles(self) -> list[dict]:
+        return self.tiles(UTILIZATION_TILES)
+
     def tiles(self, codes=TILES) -> list[dict]:
         tiles = []
         for code in codes:
@@ -113,7 +152,7 @@ class YearSnapshots:
                     "code": code,
                     "label": snap.definition.label,
                     "unit": snap.definition.unit,
-                    "value": display(snap.value, per),
+                    "value": display(snap.value, per, is_sum(code)),
                     "is_null": snap.value is None,
                     "note": snap.note,
                     "url": records_url(code, self.year),
@@ -150,6 +189,18 @@ class YearSnapshots:
                 _("High-value invention patents by criterion"),
                 _("Criterion"),
             ),
+            "transaction_sources": lambda: self._merged_table(
+                TRANSACTION_CODES,
+                Dimension.SOURCE,
+                _("Transfers and licences by source"),
+                _("Source"),
+            ),
+            "transaction_origins": lambda: self._merged_table(
+                TRANSACTION_CODES,
+                Dimension.ORIGIN,
+                _("Transfers and licences by how they were recorded"),
+                _("Recorded"),
+            ),
         }[name]
         table = builder()
         table["name"] = name
@@ -162,13 +213,14 @@ class YearSnapshots:
         rows = []
         for code, snap in self.totals.items():
             per = snap.definition.per_population
+            amount = is_sum(code)
             rows.append(
                 {
                     "label": snap.definition.label,
                     "cells": [
                         {
-                            "text": display(snap.value, per),
-                            "value": plain(snap.value, per),
+                            "text": display(snap.value, per, amount),
+                            "value": plain(snap.value, per, amount),
                             "url": records_url(code, self.year),
                         },
                         {"text": snap.definition.unit, "value": snap.definition.unit},
@@ -200,24 +252,37 @@ class YearSnapshots:
         }
 
     def _streets_table(self) -> dict:
-        codes = ["valid_invention_patents", "high_value_invention_patents"]
+        return self._merged_table(
+            ("valid_invention_patents", "high_value_invention_patents"),
+            Dimension.STREET,
+            _("By street or town"),
+            _("Street or town"),
+        )
+
+    def _merged_table(self, codes, dimension: str, title: str, header: str) -> dict:
+        """The groups of one dimension as rows, one column per indicator, largest first."""
         merged: dict[str, dict] = {}
         for i, code in enumerate(codes):
-            for s in self.group(code, Dimension.STREET):
+            amount = is_sum(code)
+            empty = {"text": display(Decimal(0), amount=amount), "value": plain(Decimal(0))}
+            for s in self.group(code, dimension):
                 row = merged.setdefault(
                     s.dimension_value,
-                    {"label": s.label, "cells": [{"text": "0", "value": 0} for _c in codes]},
+                    {
+                        "label": s.label or s.dimension_value or _("Unknown"),
+                        "cells": [dict(empty) for _c in codes],
+                    },
                 )
                 row["cells"][i] = {
-                    "text": display(s.value),
-                    "value": plain(s.value),
-                    "url": records_url(code, self.year, Dimension.STREET, s.dimension_value),
+                    "text": display(s.value, amount=amount),
+                    "value": plain(s.value, amount=amount),
+                    "url": records_url(code, self.year, dimension, s.dimension_value),
                 }
         rows = sorted(merged.values(), key=lambda r: -(r["cells"][0]["value"] or 0))
         return {
-            "title": _("By street or town"),
+            "title": title,
             "headers": [
-                _("Street or town"),
+                header,
                 *(self.totals[c].definition.label if c in self.totals else c for c in codes),
             ],
             "rows": rows,
@@ -225,13 +290,14 @@ class YearSnapshots:
 
     def _group_table(self, code: str, dimension: str, title: str, header: str) -> dict:
         snap = self.totals.get(code)
+        amount = is_sum(code)
         rows = [
             {
                 "label": s.label or s.dimension_value or _("Unknown"),
                 "cells": [
                     {
-                        "text": display(s.value),
-                        "value": plain(s.value),
+                        "text": display(s.value, amount=amount),
+                        "value": plain(s.value, amount=amount),
                         "url": records_url(code, self.year, dimension, s.dimension_value),
                     }
                 ],

@@ -8,6 +8,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 
 from ipcity.core.exports import ExportSpec, escape_formula
+from ipcity.orgs.models import Organization
 from ipcity.rights.models import (
     Copyright,
     GeographicalIndication,
@@ -15,6 +16,7 @@ from ipcity.rights.models import (
     PlantVarietyRight,
     Trademark,
 )
+from ipcity.utilization.models import Certificate, InsurancePolicy, Pledge, Transaction
 
 from . import measures
 from .choices import Dimension
@@ -22,22 +24,26 @@ from .choices import Dimension
 
 class RecordsFilter:
     """The drill-down's filter in the shape ExportSpec expects of a FilterSet: the parameters
-    `indicator`, `year`, `dimension`, `value` narrow the queryset to the records counted."""
+    `indicator`, `year`, `dimension`, `value` narrow the queryset to the records counted, as
+    the requesting user may see them (measures.records)."""
 
     def __init__(self, data=None, queryset=None, request=None, **kwargs):
         self.data = data or {}
         self.queryset = queryset
+        self.user = getattr(request, "user", None)
 
     @property
     def qs(self):
         resolved = resolve(self.data)
-        if resolved is None:
+        if resolved is None or self.user is None:
             return self.queryset.none()
         measure, ctx, dimension, value = resolved
-        where = measure.where(ctx)
-        if isinstance(where, str) or measure.model is not self.queryset.model:
+        if measure.model is not self.queryset.model:
             return self.queryset.none()
-        return measures.filter_group(self.queryset.filter(where), measure, ctx, dimension, value)
+        qs = measures.records(measure, ctx, self.user, queryset=self.queryset)
+        if qs is None:
+            return self.queryset.none()
+        return measures.filter_group(qs, measure, ctx, dimension, value)
 
 
 def resolve(params):
@@ -126,12 +132,87 @@ COPYRIGHT_RECORDS = _spec(
     ("holder",),
     "COPYRIGHT_RECORDS",
 )
+ORGANIZATION_RECORDS = _spec(
+    Organization,
+    ["name", "kind", "uscc", "region.name", "industry"],
+    ("region",),
+    "ORGANIZATION_RECORDS",
+)
+PLEDGE_RECORDS = _spec(
+    Pledge,
+    [
+        "registration_number",
+        "pledgor.name",
+        "pledgee.name",
+        "amount",
+        "registration_date",
+        "term_end",
+        "status",
+        "pledgor.region.name",
+    ],
+    ("pledgor__region", "pledgee"),
+    "PLEDGE_RECORDS",
+)
+INSURANCE_RECORDS = _spec(
+    InsurancePolicy,
+    [
+        "policy_number",
+        "insured.name",
+        "insurer.name",
+        "kind",
+        "insured_amount",
+        "start_date",
+        "end_date",
+        "insured.region.name",
+    ],
+    ("insured__region", "insurer"),
+    "INSURANCE_RECORDS",
+)
+TRANSACTION_RECORDS = _spec(
+    Transaction,
+    [
+        "registration_number",
+        "kind",
+        "assignor_name",
+        "assignee_name",
+        "amount",
+        "year",
+        "registration_date",
+        "from_university",
+        "from_outside",
+        "origin",
+        "district_region.name",
+    ],
+    ("district_region",),
+    "TRANSACTION_RECORDS",
+)
+CERTIFICATE_RECORDS = _spec(
+    Certificate,
+    [
+        "number",
+        "organization.name",
+        "standard_version",
+        "body_name",
+        "issue_date",
+        "expiry_date",
+        "status",
+        "converted_on",
+        "organization.region.name",
+    ],
+    ("organization__region",),
+    "CERTIFICATE_RECORDS",
+)
 SPECS = {
     Patent: PATENT_RECORDS,
     Trademark: TRADEMARK_RECORDS,
     GeographicalIndication: GI_RECORDS,
     PlantVarietyRight: PVR_RECORDS,
     Copyright: COPYRIGHT_RECORDS,
+    Organization: ORGANIZATION_RECORDS,
+    Pledge: PLEDGE_RECORDS,
+    InsurancePolicy: INSURANCE_RECORDS,
+    Transaction: TRANSACTION_RECORDS,
+    Certificate: CERTIFICATE_RECORDS,
 }
 
 

@@ -1,24 +1,35 @@
-"""What each counting indicator counts, as a queryset filter, and how it splits by dimension.
+"""What each indicator counts or sums, as a queryset filter, and how it splits by dimension.
 
-A `Measure` says which records an indicator counts for a year (`where`), where their street and
-holder are, and which dimensions it is broken down by. The same filter serves the computation
-(aggregates in SQL) and the drill-down (the records behind a value), so a drill-down always lists
-exactly the records that were counted.
+A `Measure` says which records an indicator takes for a year (`where`), where their street and
+holder are, and which dimensions it is broken down by. Most measures count the records; a value
+measure (`value_field`) sums one of their fields instead (a pledge's amount), and still keeps the
+number of records. The same filter serves the computation (aggregates in SQL) and the drill-down
+(the records behind a value), so a drill-down always lists exactly the records that were counted
+or summed.
+
+A measure of organizations chosen through other records (enterprises financed: the pledgors of
+the year's pledges; designated enterprises: the holders of designations) names that model as its
+`source`. Reading its records needs the view permission of both models, and for a reader the
+subquery reads only the source records that reader may view (`Context.rows`), so the drill-down
+never reveals a pledge or a designation through the organization it names.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
+from decimal import Decimal
+from typing import NamedTuple
 
 from django.conf import settings
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Substr
 from django.utils.translation import gettext as _
 
+from ipcity.core.scope import has_perm
 from ipcity.orgs.choices import OrganizationKind
-from ipcity.orgs.models import Region
+from ipcity.orgs.models import Organization, Region
 from ipcity.rights import highvalue
 from ipcity.rights.choices import (
     Attribution,
@@ -40,6 +51,11 @@ from ipcity.rights.models import (
     PlantVarietyRight,
     Trademark,
 )
+from ipcity.utilization.certificates import edition_q
+from ipcity.utilization.certificates import valid_q as certificate_valid_q
+from ipcity.utilization.choices import DesignationKind, PledgeStatus, StandardVersion
+from ipcity.utilization.criteria import designation_valid_q
+from ipcity.utilization.models import Certificate, Designation, InsurancePolicy, Pledge, Transaction
 
 from .choices import INDUSTRY_SECTIONS, Dimension, industry_section, section_prefixes
 
@@ -55,10 +71,18 @@ class Context:
     district_code: str
     rule_set: HighValueRuleSet | None
     hv: dict[str, Q]
+    # The reader of a drill-down; None = the computation, which counts every record.
+    user: object = None
 
     @property
     def end(self) -> date:
         return date(self.year, 12, 31)
+
+    def rows(self, model):
+        """The rows of `model` a filter may read: what the reader may view, or all of them."""
+        if self.user is None:
+            return model.objects.all()
+        return model.objects.restrict(self.user, "view")
 
     @property
     def rule_version(self) -> str:
@@ -79,14 +103,42 @@ def make_context(year: int) -> Context:
 class Measure:
     code: str
     model: type
-    # The records counted for a year; a string instead says why the value is undefined.
+    # The records taken for a year; a string instead says why the value is undefined.
     where: Callable[[Context], Q | str]
-    region_path: str
+    region_path: str  # FK to the region the record is counted in (its street or town)
     holder_path: str | None  # FK to the holder organization; None = a patent's first holder
     dims: tuple[str, ...]
     field_dims: dict[str, str] = field(default_factory=dict)
+    # Dimensions whose groups are filters rather than a field's values: {dimension: ctx ->
+    # {value: (label, Q)}}; the groups must not overlap.
+    q_dims: dict[str, Callable[[Context], dict[str, tuple[str, Q]]]] = field(default_factory=dict)
     note: Callable[[Context], str] | None = None
     uses_rules: bool = False
+    # A value measure: the sum of this field over the records (0 when there are none);
+    # None = the number of records.
+    value_field: str | None = None
+    # The model `where` chooses the records through (the pledges behind enterprises financed);
+    # its view permission is needed as well, and a reader's subquery reads only what they view.
+    source: type | None = None
+
+    @property
+    def is_sum(self) -> bool:
+        return self.value_field is not None
+
+    @property
+    def models(self) -> tuple[type, ...]:
+        """Every model whose view permission reading this measure's records needs."""
+        return (self.model,) if self.source is None else (self.model, self.source)
+
+
+class Group(NamedTuple):
+    """One group of a dimension: its value and label, the number of records in it and the
+    measure's figure for it (that number again, or the sum of the value field)."""
+
+    value: str
+    label: str
+    count: int
+    figure: int | Decimal
 
 
 # --- filters -----------------------------------------------------------------------------------
@@ -144,7 +196,82 @@ def _pledge_note(ctx: Context) -> str:
 
 
 def _in_district(path: str, ctx: Context) -> Q:
-    return Q(**{f"{path}__region__code__startswith": ctx.district_code})
+    """An organization (at `path`, "" for the organization itself) whose recorded region lies in
+    the district."""
+    prefix = f"{path}__" if path else ""
+    return Q(**{f"{prefix}region__code__startswith": ctx.district_code})
+
+
+# --- utilization (运用): pledges, insurance, transactions, certificates, designations ----------
+
+
+def _pledges_registered(ctx: Context) -> Q:
+    """Pledges registered in the year by a pledgor in the district, not cancelled (a released
+    pledge was still registered that year)."""
+    return (
+        Q(registration_date__year=ctx.year)
+        & ~Q(status=PledgeStatus.CANCELLED)
+        & _in_district("pledgor", ctx)
+    )
+
+
+def _enterprises_financed(ctx: Context) -> Q:
+    return Q(pk__in=ctx.rows(Pledge).filter(_pledges_registered(ctx)).values("pledgor"))
+
+
+def _insured(ctx: Context) -> Q:
+    return Q(start_date__year=ctx.year) & _in_district("insured", ctx)
+
+
+def _transactions(ctx: Context) -> Q:
+    """Transactions counted for the year with a party in the district, as the transaction
+    stored it when saved (deals.set_flags: credit code, address, region or a person's decision,
+    the signals the source flags are set from; either flag implies a district assignee)."""
+    return Q(year=ctx.year, has_district_party=True)
+
+
+def _transaction_sources(ctx: Context) -> dict[str, tuple[str, Q]]:
+    """Where the rights came from, in groups that do not overlap: a university or institute
+    (also when it lies outside the district), another holder outside the district, or a holder
+    in the district or of unknown location."""
+    return {
+        "university": (
+            _("From universities and institutes"),
+            Q(from_university=True),
+        ),
+        "outside": (
+            _("From other holders outside the district"),
+            Q(from_university=False, from_outside=True),
+        ),
+        "other": (
+            _("Within the district or of unknown source"),
+            Q(from_university=False, from_outside=False),
+        ),
+    }
+
+
+def _valid_certificates(ctx: Context) -> Q:
+    return certificate_valid_q(ctx.end) & _in_district("organization", ctx)
+
+
+def _editions_held(ctx: Context) -> dict[str, tuple[str, Q]]:
+    """The edition each certificate held on 31 December (a 2013 certificate converted later
+    still counts as 2013), as the certificate list's standard_version filter reads it."""
+    return {v: (str(label), edition_q(v, ctx.end)) for v, label in StandardVersion.choices}
+
+
+def _designated(kind: str) -> Callable[[Context], Q]:
+    """Enterprises in the district holding a designation of `kind` (any level) in force on
+    31 December (as the cultivation pages judge it) and designated by that year: each enterprise
+    once, however many levels it holds."""
+
+    def where(ctx: Context) -> Q:
+        held = ctx.rows(Designation).filter(
+            designation_valid_q(ctx.end), kind=kind, year__lte=ctx.year
+        )
+        return Q(pk__in=held.values("organization")) & _in_district("", ctx)
+
+    return where
 
 
 PATENT_DIMS = (Dimension.STREET, Dimension.INDUSTRY, Dimension.HOLDER_KIND, Dimension.HOLDER)
@@ -162,6 +289,115 @@ def _hv_measure(criterion: str) -> Measure:
         note=_pledge_note if criterion == HighValueCriterion.PLEDGE else None,
         uses_rules=True,
     )
+
+
+TRANSACTION_PLACE = "district_region"
+TRANSACTION_DIMS = (Dimension.STREET, Dimension.KIND)
+TRANSACTION_SPLITS = (*TRANSACTION_DIMS, Dimension.SOURCE, Dimension.ORIGIN)
+UTILIZATION_MEASURES = [
+    Measure(
+        "pledge_registration_amount",
+        Pledge,
+        _pledges_registered,
+        "pledgor__region",
+        "pledgor",
+        (Dimension.STREET,),
+        value_field="amount",
+    ),
+    Measure(
+        "pledges_registered",
+        Pledge,
+        _pledges_registered,
+        "pledgor__region",
+        "pledgor",
+        (Dimension.STREET,),
+    ),
+    Measure(
+        "enterprises_financed",
+        Organization,
+        _enterprises_financed,
+        "region",
+        None,
+        (Dimension.STREET,),
+        source=Pledge,
+    ),
+    Measure(
+        "insured_amount",
+        InsurancePolicy,
+        _insured,
+        "insured__region",
+        "insured",
+        (Dimension.STREET, Dimension.KIND),
+        field_dims={Dimension.KIND: "kind"},
+        value_field="insured_amount",
+    ),
+    Measure(
+        "transactions",
+        Transaction,
+        _transactions,
+        TRANSACTION_PLACE,
+        None,
+        TRANSACTION_SPLITS,
+        field_dims={Dimension.KIND: "kind", Dimension.ORIGIN: "origin"},
+        q_dims={Dimension.SOURCE: _transaction_sources},
+    ),
+    Measure(
+        "transaction_amount",
+        Transaction,
+        _transactions,
+        TRANSACTION_PLACE,
+        None,
+        TRANSACTION_SPLITS,
+        field_dims={Dimension.KIND: "kind", Dimension.ORIGIN: "origin"},
+        q_dims={Dimension.SOURCE: _transaction_sources},
+        value_field="amount",
+    ),
+    Measure(
+        "university_transactions",
+        Transaction,
+        lambda ctx: _transactions(ctx) & Q(from_university=True),
+        TRANSACTION_PLACE,
+        None,
+        TRANSACTION_DIMS,
+        field_dims={Dimension.KIND: "kind"},
+    ),
+    Measure(
+        "transactions_from_outside",
+        Transaction,
+        lambda ctx: _transactions(ctx) & Q(from_outside=True),
+        TRANSACTION_PLACE,
+        None,
+        TRANSACTION_DIMS,
+        field_dims={Dimension.KIND: "kind"},
+    ),
+    Measure(
+        "valid_gbt29490_certificates",
+        Certificate,
+        _valid_certificates,
+        "organization__region",
+        "organization",
+        (Dimension.STREET, Dimension.KIND),
+        q_dims={Dimension.KIND: _editions_held},
+    ),
+    Measure(
+        "ip_advantage_enterprises",
+        Organization,
+        _designated(DesignationKind.IP_ADVANTAGE),
+        "region",
+        None,
+        (Dimension.STREET,),
+        source=Designation,
+    ),
+    Measure(
+        "ip_demonstration_enterprises",
+        Organization,
+        _designated(DesignationKind.IP_DEMONSTRATION),
+        "region",
+        None,
+        (Dimension.STREET,),
+        source=Designation,
+    ),
+]
 
 
 MEASURES: dict[str, Measure] = {
@@ -258,6 +494,7 @@ MEASURES: dict[str, Measure] = {
             "holder",
             (*OTHER_DIMS, Dimension.HOLDER),
         ),
+        *UTILIZATION_MEASURES,
     ]
 }
 
@@ -283,15 +520,53 @@ def _with_holder_fields(qs, measure: Measure):
     )
 
 
-def records(measure: Measure, ctx: Context, user=None):
-    """The records a measure counts for the year (restricted to what `user` may view, if given);
-    None when the value is undefined."""
+def _metrics(measure: Measure, counted=None, filter: Q | None = None) -> dict:
+    """Aggregates of a group: `n` records and, for a value measure, `s` the sum."""
+    metrics = {"n": counted or Count("pk", filter=filter)}
+    if measure.is_sum:
+        metrics["s"] = Sum(measure.value_field, filter=filter)
+    return metrics
+
+
+def _figure(measure: Measure, n: int, s) -> int | Decimal:
+    if not measure.is_sum:
+        return n
+    return s if s is not None else Decimal(0)
+
+
+def figure(qs, measure: Measure) -> tuple[int, int | Decimal]:
+    """(number of records, the measure's figure) of a queryset of its records, in one query: the
+    figure is that number, or for a value measure the sum of its field (0 when there are none)."""
+    if not measure.is_sum:
+        n = qs.count()
+        return n, n
+    row = qs.aggregate(**_metrics(measure))
+    return row["n"], _figure(measure, row["n"], row["s"])
+
+
+def may_read(user, measure: Measure) -> bool:
+    """Whether `user` may read the records behind `measure`: the view permission of its model
+    and of the model it chooses them through."""
+    return all(has_perm(user, model, "view") for model in measure.models)
+
+
+def records(measure: Measure, ctx: Context, user=None, queryset=None):
+    """The records a measure takes for the year; None when the value is undefined.
+
+    Given a `user`, only what they may view: the records themselves and, for a measure with a
+    `source`, the source records its filter reads (nothing at all without the permissions).
+    `queryset` (already restricted to the user) replaces the model's rows, as an export passes
+    it."""
+    if user is not None:
+        ctx = replace(ctx, user=user)
     where = measure.where(ctx)
     if isinstance(where, str):
         return None
-    manager = measure.model.objects
-    qs = manager.restrict(user, "view") if user is not None else manager.all()
-    return qs.filter(where)
+    if queryset is None:
+        queryset = ctx.rows(measure.model)
+    if user is not None and not may_read(user, measure):
+        return queryset.none()
+    return queryset.filter(where)
 
 
 def filter_group(qs, measure: Measure, ctx: Context, dimension: str, value: str):
@@ -318,54 +593,60 @@ def filter_group(qs, measure: Measure, ctx: Context, dimension: str, value: str)
         return qs.filter(**{path: value or None})
     if dimension == Dimension.CRITERION:
         return qs.filter(ctx.hv[value]) if value in ctx.hv else qs.none()
+    if dimension in measure.q_dims:
+        found = measure.q_dims[dimension](ctx).get(value)
+        return qs.filter(found[1]) if found else qs.none()
     if dimension in measure.field_dims:
         return qs.filter(**{measure.field_dims[dimension]: value})
     return qs.none()
 
 
-def groups(qs, measure: Measure, ctx: Context, dimension: str) -> list[tuple[str, str, int]]:
-    """[(value, label, count)] of one dimension, in one grouped query."""
-    if dimension == Dimension.STREET:
-        path = measure.region_path
-        rows = (
-            qs.values(f"{path}__code", f"{path}__name")
-            .annotate(n=Count("pk"))
-            .order_by(f"{path}__code")
-        )
+def groups(qs, measure: Measure, ctx: Context, dimension: str) -> list[Group]:
+    """The groups of one dimension with their record counts and figures, in one grouped query."""
+
+    def grouped(rows, key: str, label) -> list[Group]:
         return [
-            (r[f"{path}__code"] or "", r[f"{path}__name"] or _("No street or town"), r["n"])
+            Group(r[key] or "", label(r), r["n"], _figure(measure, r["n"], r.get("s")))
             for r in rows
         ]
+
+    if dimension == Dimension.STREET:
+        code, name = f"{measure.region_path}__code", f"{measure.region_path}__name"
+        rows = qs.values(code, name).annotate(**_metrics(measure)).order_by(code)
+        return grouped(rows, code, lambda r: r[name] or _("No street or town"))
     if dimension == Dimension.HOLDER_KIND:
         labels = dict(OrganizationKind.choices)
         rows = (
             _with_holder_fields(qs, measure)
             .values("holder_kind")
-            .annotate(n=Count("pk"))
+            .annotate(**_metrics(measure))
             .order_by("holder_kind")
         )
-        return [
-            (r["holder_kind"] or "", str(labels.get(r["holder_kind"], _("Unknown"))), r["n"])
-            for r in rows
-        ]
+        return grouped(
+            rows, "holder_kind", lambda r: str(labels.get(r["holder_kind"], _("Unknown")))
+        )
     if dimension == Dimension.INDUSTRY:
         rows = (
             _with_holder_fields(qs, measure)
             .values("holder_industry2")
-            .annotate(n=Count("pk"))
+            .annotate(**_metrics(measure))
             .order_by("holder_industry2")
         )
-        folded: dict[str, int] = {}
+        folded: dict[str, list] = {}
         for r in rows:
             section = industry_section(r["holder_industry2"])
-            folded[section] = folded.get(section, 0) + r["n"]
+            entry = folded.setdefault(section, [0, None])
+            entry[0] += r["n"]
+            if r.get("s") is not None:
+                entry[1] = (entry[1] or 0) + r["s"]
         return [
-            (
+            Group(
                 section,
                 f"{section} {INDUSTRY_SECTIONS[section][0]}" if section else _("Unknown"),
                 n,
+                _figure(measure, n, s),
             )
-            for section, n in sorted(folded.items())
+            for section, (n, s) in sorted(folded.items())
         ]
     if dimension == Dimension.HOLDER:
         if measure.holder_path is None:
@@ -374,26 +655,51 @@ def groups(qs, measure: Measure, ctx: Context, dimension: str) -> list[tuple[str
         else:
             path = measure.holder_path
             counted = Count("pk")
+        order = "-s" if measure.is_sum else "-n"
         rows = (
             qs.filter(**{f"{path}__isnull": False})
             .values(path, f"{path}__name")
-            .annotate(n=counted)
-            .order_by("-n", f"{path}__name")[:TOP_HOLDERS]
+            .annotate(**_metrics(measure, counted))
+            .order_by(order, f"{path}__name")[:TOP_HOLDERS]
         )
-        return [(str(r[path]), r[f"{path}__name"], r["n"]) for r in rows]
+        return [
+            Group(str(r[path]), r[f"{path}__name"], r["n"], _figure(measure, r["n"], r.get("s")))
+            for r in rows
+        ]
     if dimension == Dimension.CRITERION:
         if not ctx.hv:
             return []
         labels = dict(HighValueCriterion.choices)
-        counts = qs.aggregate(**{c: Count("pk", filter=q) for c, q in ctx.hv.items()})
-        return [(c, str(labels[c]), counts[c]) for c in ctx.hv]
+        aggregates = {}
+        for c, q in ctx.hv.items():
+            for key, aggregate in _metrics(measure, filter=q).items():
+                aggregates[f"{key}_{c}"] = aggregate
+        row = qs.aggregate(**aggregates)
+        return [
+            Group(
+                c, str(labels[c]), row[f"n_{c}"], _figure(measure, row[f"n_{c}"], row.get(f"s_{c}"))
+            )
+            for c in ctx.hv
+        ]
+    if dimension in measure.q_dims:
+        found = measure.q_dims[dimension](ctx)
+        aggregates = {}
+        for i, (_label, q) in enumerate(found.values()):
+            for key, aggregate in _metrics(measure, filter=q).items():
+                aggregates[f"{key}_{i}"] = aggregate
+        row = qs.aggregate(**aggregates)
+        return [
+            Group(value, label, row[f"n_{i}"], _figure(measure, row[f"n_{i}"], row.get(f"s_{i}")))
+            for i, (value, (label, _q)) in enumerate(found.items())
+            if row[f"n_{i}"]
+        ]
     if dimension in measure.field_dims:
         name = measure.field_dims[dimension]
         labels = dict(
             measure.model._meta.get_field(name).choices or [(k, k) for k in GIKind.values]
         )
-        rows = qs.values(name).annotate(n=Count("pk")).order_by(name)
-        return [(r[name], str(labels.get(r[name], r[name])), r["n"]) for r in rows]
+        rows = qs.values(name).annotate(**_metrics(measure)).order_by(name)
+        return grouped(rows, name, lambda r: str(labels.get(r[name], r[name])))
     return []
 
 

@@ -127,6 +127,14 @@ class PatentForm(_OrgChoiceMixin, forms.ModelForm):
             self.initial["holders"] = [
                 link.organization_id for link in self.instance.holder_links.all()
             ]
+        # Once IP finance records pledges of the patent (a reverse relation the utilization app
+        # adds), the amount is computed from them and is not typed in here.
+        pledges = getattr(self.instance, "pledges", None) if self.instance.pk else None
+        if pledges is not None and pledges.exists():
+            self.fields["pledge_amount"].disabled = True
+            self.fields["pledge_amount"].help_text = _(
+                "Computed from the pledges recorded in IP finance."
+            )
         # Derived from the number when left empty.
         self.fields["patent_type"].required = False
         self.fields["region"].queryset = Region.objects.all()

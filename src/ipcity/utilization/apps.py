@@ -10,7 +10,7 @@ class UtilizationConfig(AppConfig):
     def ready(self):
         # Imported for their side effects: data loaders, signal receivers, job kinds, import
         # formats, menu entries and dashboard cards.
-        from . import loaders, receivers  # noqa: F401
+        from . import cards, daily, loaders, receivers  # noqa: F401
         from .views import (  # noqa: F401
             certification,
             cultivation,

@@ -1,5 +1,11 @@
 """Reference data brought in after every migrate: GB/T 29490 editions and the starting
-cultivation criteria. Missing rows are created; rows staff edited are left as they are."""
+cultivation criteria. Missing rows are created; rows staff edited are left as they are.
+
+Each starting criterion is seeded once: a code that ever existed (it has a row in the
+criteria's history table, which every save and deletion writes) is never created again, so a
+starting criterion staff deleted, or renamed to another code, stays away. Deactivating it
+(`is_active`) remains the way to switch one off while keeping it visible.
+"""
 
 from __future__ import annotations
 
@@ -39,11 +45,17 @@ def ensure_editions() -> int:
 
 
 def ensure_criteria() -> int:
+    """Create the starting criteria whose code never existed (see the module docstring)."""
     from .models import CultivationCriterion
 
     created = 0
     definitions = json.loads((DATA / "cultivation_criteria.json").read_text(encoding="utf-8"))
+    codes = [item["code"] for item in definitions["criteria"]]
+    seen = set(CultivationCriterion.objects.filter(code__in=codes).values_list("code", flat=True))
+    seen |= set(CultivationCriterion.history.filter(code__in=codes).values_list("code", flat=True))
     for item in definitions["criteria"]:
+        if item["code"] in seen:
+            continue
         threshold = item.get("threshold")
         _obj, was_created = CultivationCriterion.objects.get_or_create(
             code=item["code"],

@@ -3,7 +3,8 @@
 It applies the very filter the computation counted with (indicators.measures), so the list holds
 exactly the counted records, as they are now; the stored value and when it was computed are shown
 beside the live count. Reading needs the indicator permission and the view permission of the
-records' model.
+records' model, and of the model a measure chooses them through (the pledges behind enterprises
+financed); the list holds only what the reader may view of both.
 """
 
 from django.contrib.auth.decorators import login_required
@@ -37,7 +38,7 @@ def records(request):
     if resolved is None:
         raise Http404
     measure, ctx, dimension, value = resolved
-    if not has_perm(request.user, measure.model, "view"):
+    if not measures.may_read(request.user, measure):
         raise PermissionDenied
     spec = SPECS[measure.model]
     fmt = request.GET.get("export")
@@ -64,6 +65,9 @@ def records(request):
         qs = qs.select_related(*spec.select_related).order_by(
             *(measure.model._meta.ordering or ["pk"])
         )
+    live_sum = None
+    if not undefined and measure.is_sum:
+        live_sum = measures.figure(qs, measure)[1]
     page = paginate(request, qs if not undefined else measure.model.objects.none())
     rows = [{"url": _url(obj), "cells": spec.row(obj)} for obj in page.object_list]
     return render(
@@ -78,6 +82,13 @@ def records(request):
             "group_label": snapshot.label if snapshot else value,
             "snapshot": snapshot,
             "undefined_reason": measure.where(ctx) if undefined else "",
+            "live_sum": live_sum,
+            "is_sum": measure.is_sum,  # stored value and live sum: the same two decimals
+            "sum_field": (
+                measure.model._meta.get_field(measure.value_field).verbose_name
+                if measure.is_sum
+                else ""
+            ),
             "headers": spec.headers_row(),
             "rows": rows,
             "page": page,

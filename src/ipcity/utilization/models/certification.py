@@ -110,7 +110,8 @@ class Certificate(BaseModel):
 
 class SurveillanceAudit(BaseModel):
     """An annual surveillance audit of a certificate: due, done, result; a 2013 certificate
-    may be converted to the 2023 edition at one."""
+    may be converted to the 2023 edition at one. `is_scheduled` tells the audits the schedule
+    planned (kept in step with the certificate's dates) from those added by hand."""
 
     scope_org_field = "certificate__organization"
 
@@ -126,6 +127,14 @@ class SurveillanceAudit(BaseModel):
         _("result"), max_length=16, choices=AuditResult.choices, default=AuditResult.PLANNED
     )
     converts_to_2023 = models.BooleanField(_("converts to the 2023 edition"), default=False)
+    is_scheduled = models.BooleanField(
+        _("planned by the schedule"),
+        default=True,
+        help_text=_(
+            "Planned from the certificate's dates (moved or removed when they change); an audit "
+            "added by hand, such as a special audit, is left alone."
+        ),
+    )
     notes = models.TextField(_("notes"), blank=True)
 
     history = HistoricalRecords()
@@ -140,3 +149,34 @@ class SurveillanceAudit(BaseModel):
 
     def get_absolute_url(self):
         return reverse("utilization:certificate_detail", args=[self.certificate_id])
+
+
+class CertificateReminder(BaseModel):
+    """A reminder already sent for a certificate at one stage (expiry in 90 or 30 days, a
+    surveillance audit due, the transition overdue), so the daily run never sends it twice.
+    `stage` carries the date it is about, so a changed date arms the reminder again."""
+
+    scope_org_field = "certificate__organization"
+
+    certificate = models.ForeignKey(
+        Certificate,
+        on_delete=models.CASCADE,
+        related_name="reminders",
+        verbose_name=_("certificate"),
+    )
+    stage = models.CharField(_("stage"), max_length=64)
+    sent_on = models.DateField(_("sent on"))
+    recipients = models.PositiveIntegerField(_("recipients"), default=0)
+
+    class Meta:
+        ordering = ["certificate", "sent_on"]
+        verbose_name = _("certificate reminder")
+        verbose_name_plural = _("certificate reminders")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["certificate", "stage"], name="unique_certificate_reminder_stage"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.certificate_id} · {self.stage}"

@@ -55,13 +55,25 @@ class Designation(BaseModel):
         verbose_name_plural = _("enterprise designations")
         constraints = [
             models.UniqueConstraint(
-                fields=["organization", "kind", "level", "year"], name="unique_designation"
+                fields=["organization", "kind", "level", "year"],
+                name="unique_designation",
+                violation_error_message=_(
+                    "This enterprise already holds this designation at this level for that year."
+                ),
             )
         ]
         indexes = [models.Index(fields=["kind", "level", "year"])]
 
     def __str__(self):
-        return f"{self.organization} · {self.get_level_display()}{self.get_kind_display()}"
+        return f"{self.organization} · {self.title}"
+
+    @property
+    def title(self) -> str:
+        """The designation as people say it: 区级知识产权优势企业."""
+        return _("%(level)s %(kind)s") % {
+            "level": self.get_level_display(),
+            "kind": self.get_kind_display(),
+        }
 
     def get_absolute_url(self):
         return reverse("utilization:designation_detail", args=[self.pk])
@@ -111,7 +123,7 @@ class CultivationCriterion(BaseModel):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("utilization:criterion_detail", args=[self.pk])
+        return reverse("utilization:cultivationcriterion_detail", args=[self.pk])
 
 
 class EnterpriseFacts(BaseModel):
@@ -144,7 +156,11 @@ class EnterpriseFacts(BaseModel):
         verbose_name = _("enterprise facts")
         verbose_name_plural = _("enterprise facts")
         constraints = [
-            models.UniqueConstraint(fields=["organization", "year"], name="unique_facts_year")
+            models.UniqueConstraint(
+                fields=["organization", "year"],
+                name="unique_facts_year",
+                violation_error_message=_("Facts for this enterprise and year already exist."),
+            )
         ]
 
     def __str__(self):
@@ -196,7 +212,16 @@ class PoolEntry(BaseModel):
     )
     notes = models.TextField(_("notes"), blank=True)
 
-    history = HistoricalRecords(excluded_fields=["evaluation", "evaluated_at"])
+    # The evaluation is derived (re-computed in bulk, not edited): history keeps what people do.
+    history = HistoricalRecords(
+        excluded_fields=[
+            "criteria_met",
+            "criteria_total",
+            "meets_all",
+            "evaluation",
+            "evaluated_at",
+        ]
+    )
 
     class Meta:
         ordering = ["stage", "-criteria_met", "organization__name"]
@@ -204,7 +229,11 @@ class PoolEntry(BaseModel):
         verbose_name_plural = _("cultivation pool")
         constraints = [
             models.UniqueConstraint(
-                fields=["organization", "target_kind", "target_level"], name="unique_pool_entry"
+                fields=["organization", "target_kind", "target_level"],
+                name="unique_pool_entry",
+                violation_error_message=_(
+                    "This enterprise is already in the pool for this designation."
+                ),
             )
         ]
         indexes = [models.Index(fields=["target_kind", "stage"])]

@@ -1,7 +1,9 @@
 """IP finance (task 8): products, valuations, pledges, insurance, guarantees and risk alerts."""
 
+from decimal import Decimal
+
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, Value
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -59,10 +61,16 @@ class FinancialProduct(BaseModel):
         return reverse("utilization:financialproduct_detail", args=[self.pk])
 
 
-class Valuation(BaseModel):
-    """An appraisal of rights: method, value, appraiser, date."""
+# Loans up to 10 million yuan count as inclusive (普惠) lending (DOMAIN.md §6). Shown on pledges;
+# it is not the high-value pledge threshold, which is a setting of the rule set.
+INCLUSIVE_MAX = Decimal("1000")
 
-    scope_org_field = ("owner", "appraiser")
+
+class Valuation(BaseModel):
+    """An appraisal of rights: method, value, appraiser, date. The holder, the appraiser and the
+    party that commissioned it (usually the lending bank) see it."""
+
+    scope_org_field = ("owner", "appraiser", "commissioned_by")
 
     owner = models.ForeignKey(
         "orgs.Organization",
@@ -87,6 +95,15 @@ class Valuation(BaseModel):
         verbose_name=_("appraiser"),
     )
     appraiser_name = models.CharField(_("appraiser as recorded"), max_length=200, blank=True)
+    commissioned_by = models.ForeignKey(
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="valuations_commissioned",
+        verbose_name=_("commissioned by"),
+        help_text=_("The party that ordered the valuation, e.g. the lending bank."),
+    )
     report_number = models.CharField(_("report number"), max_length=100, blank=True)
     date = models.DateField(_("valuation date"), db_index=True)
     purpose = models.CharField(_("purpose"), max_length=200, blank=True)
@@ -103,6 +120,13 @@ class Valuation(BaseModel):
 
     def get_absolute_url(self):
         return reverse("utilization:valuation_detail", args=[self.pk])
+
+    def patent_numbers(self) -> str:
+        """The application numbers of the patents, from the prefetched list when there is one."""
+        return ";".join(p.application_number for p in self.patents.all())
+
+    def trademark_numbers(self) -> str:
+        return ";".join(t.registration_number for t in self.trademarks.all())
 
 
 class Pledge(BaseModel):
@@ -172,12 +196,37 @@ class Pledge(BaseModel):
         verbose_name = _("pledge")
         verbose_name_plural = _("pledges")
         indexes = [models.Index(fields=["status", "registration_date"])]
+        constraints = [
+            # A registration number names one registration; pledges not yet numbered are many.
+            models.UniqueConstraint(
+                fields=["registration_number"],
+                condition=~Q(registration_number=""),
+                name="unique_pledge_registration_number",
+                violation_error_message=_("Another pledge has this registration number."),
+            ),
+        ]
 
     def __str__(self):
         return self.registration_number or f"{self.pledgor} → {self.pledgee}"
 
     def get_absolute_url(self):
         return reverse("utilization:pledge_detail", args=[self.pk])
+
+    def patent_numbers(self) -> str:
+        """The application numbers of the patents, from the prefetched list when there is one."""
+        return ";".join(p.application_number for p in self.patents.all())
+
+    def trademark_numbers(self) -> str:
+        return ";".join(t.registration_number for t in self.trademarks.all())
+
+    @property
+    def is_inclusive(self) -> bool:
+        """Inclusive (普惠) lending: a secured amount of at most 10 million yuan."""
+        return self.amount is not None and self.amount <= INCLUSIVE_MAX
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (PledgeStatus.REGISTERED, PledgeStatus.CHANGED)
 
 
 class InsurancePolicy(BaseModel):
@@ -235,6 +284,10 @@ class InsurancePolicy(BaseModel):
     def get_absolute_url(self):
         return reverse("utilization:insurancepolicy_detail", args=[self.pk])
 
+    def patent_numbers(self) -> str:
+        """The application numbers of the patents, from the prefetched list when there is one."""
+        return ";".join(p.application_number for p in self.patents.all())
+
 
 class Guarantee(BaseModel):
     """A guarantee for an IP-backed loan: the guarantor, the borrower, the lender."""
@@ -290,11 +343,32 @@ class Guarantee(BaseModel):
     def get_absolute_url(self):
         return reverse("utilization:guarantee_detail", args=[self.pk])
 
+    def visible_pledge_number(self) -> str:
+        """The linked pledge's registration number, blank unless the queryset was annotated by
+        `with_pledge_visibility` and the reader may see that pledge (a guarantor often may not)."""
+        if self.pledge_id and getattr(self, "pledge_visible", False):
+            return self.pledge.registration_number
+        return ""
+
+
+def with_pledge_visibility(queryset, user):
+    """Guarantees annotated with `pledge_visible`: whether `user` may see the linked pledge."""
+    from ipcity.core.scope import scope_q
+
+    q = scope_q(Pledge, user, "view")
+    if q is None:
+        return queryset.annotate(pledge_visible=Value(False))
+    return queryset.annotate(
+        pledge_visible=Exists(Pledge.objects.filter(q, pk=OuterRef("pledge_id")))
+    )
+
 
 class RiskAlert(BaseModel):
     """Something that threatens a pledge: a pledged right lapsed, has an overdue fee, was
     invalidated or changed owner. One open alert per pledge, right and kind; the office, the
-    pledgor and the pledgee are notified."""
+    pledgor and the pledgee are notified. `fingerprint` records what the finding was based on
+    (the event, the holders at the time), so a resolved alert is raised again only when the
+    facts change (utilization/risks.py)."""
 
     scope_org_field = ("pledge__pledgor", "pledge__pledgee")
 
@@ -321,6 +395,7 @@ class RiskAlert(BaseModel):
     detected_on = models.DateField(_("detected on"), db_index=True)
     event_date = models.DateField(_("event date"), null=True, blank=True)
     detail = models.CharField(_("detail"), max_length=500, blank=True)
+    fingerprint = models.CharField(_("finding"), max_length=200, blank=True, editable=False)
     status = models.CharField(
         _("status"),
         max_length=16,

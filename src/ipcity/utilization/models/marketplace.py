@@ -9,13 +9,30 @@ from simple_history.models import HistoricalRecords
 
 from ipcity.core.models import BaseModel
 
-from ..choices import ContactStatus, ListingStatus
+from ..choices import ContactStatus, ListingStatus, TransactionKind
 from .transfers import Transaction
+
+# What offers and needs share for display, set in both class bodies (a mixin class would be
+# recorded among the models' bases by migrations).
+
+
+def _kinds_display(self) -> str:
+    labels = dict(TransactionKind.choices)
+    return "、".join(str(labels.get(k, k)) for k in self.kinds or [])
+
+
+def _ipc_list(self) -> list[str]:
+    return [c.strip() for c in (self.ipc_codes or "").split(";") if c.strip()]
+
+
+def _is_status(status):
+    return property(lambda self: self.status == status)
 
 
 class SupplyListing(BaseModel):
     """An offer on the marketplace: rights from the registry offered for assignment or licence.
-    Published offers are seen by everyone who may use the marketplace; drafts by their owner."""
+    Published and closed offers are seen by everyone who may use the marketplace; drafts by
+    their owner."""
 
     scope_org_field = "owner"
 
@@ -58,7 +75,15 @@ class SupplyListing(BaseModel):
 
     @classmethod
     def scope_public_view(cls):
-        return Q(status=ListingStatus.PUBLISHED)
+        # Closed listings stay readable: the other party of their requests and deals (and
+        # anyone following a link) still sees what was offered. Matching ignores them.
+        return Q(status__in=(ListingStatus.PUBLISHED, ListingStatus.CLOSED))
+
+    kinds_display = _kinds_display
+    ipc_list = _ipc_list
+    is_draft = _is_status(ListingStatus.DRAFT)
+    is_published = _is_status(ListingStatus.PUBLISHED)
+    is_closed = _is_status(ListingStatus.CLOSED)
 
     class Meta:
         ordering = ["-published_at", "-pk"]
@@ -70,6 +95,10 @@ class SupplyListing(BaseModel):
 
     def get_absolute_url(self):
         return reverse("utilization:supplylisting_detail", args=[self.pk])
+
+    def patent_numbers(self) -> str:
+        """The offered patents' application numbers (reads prefetched patents when there)."""
+        return ";".join(p.application_number for p in self.patents.all())
 
 
 class DemandListing(BaseModel):
@@ -108,7 +137,15 @@ class DemandListing(BaseModel):
 
     @classmethod
     def scope_public_view(cls):
-        return Q(status=ListingStatus.PUBLISHED)
+        # Closed listings stay readable: the other party of their requests and deals (and
+        # anyone following a link) still sees what was offered. Matching ignores them.
+        return Q(status__in=(ListingStatus.PUBLISHED, ListingStatus.CLOSED))
+
+    kinds_display = _kinds_display
+    ipc_list = _ipc_list
+    is_draft = _is_status(ListingStatus.DRAFT)
+    is_published = _is_status(ListingStatus.PUBLISHED)
+    is_closed = _is_status(ListingStatus.CLOSED)
 
     class Meta:
         ordering = ["-published_at", "-pk"]
@@ -136,7 +173,7 @@ class ContactRequest(BaseModel):
     )
     supply_listing = models.ForeignKey(
         SupplyListing,
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="contact_requests",
@@ -144,7 +181,7 @@ class ContactRequest(BaseModel):
     )
     demand_listing = models.ForeignKey(
         DemandListing,
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="contact_requests",
@@ -187,3 +224,21 @@ class ContactRequest(BaseModel):
 
     def get_absolute_url(self):
         return reverse("utilization:contactrequest_detail", args=[self.pk])
+
+    @property
+    def listing(self):
+        """The listing the request was sent about: the one its requester does not own. The
+        other one, when set, is the requester's own listing attached to the request."""
+        if self.supply_listing_id and self.supply_listing.owner_id != self.requester_id:
+            return self.supply_listing
+        return self.demand_listing or self.supply_listing
+
+    @property
+    def recipient(self):
+        """The organization asked: the owner of the listing the request is about."""
+        listing = self.listing
+        return listing.owner if listing is not None else None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (ContactStatus.SENT, ContactStatus.ANSWERED)

@@ -1,5 +1,6 @@
 """Transfer and licensing (task 7): assignments and licences of rights from the registry."""
 
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -14,11 +15,18 @@ class Transaction(BaseModel):
     """An assignment or licence of rights from the registry.
 
     Both parties see it (`scope_org_field` names both). `from_university` and `from_outside` are
-    set from the parties when saved (utilization/transfers.py): a university or research
+    set from the parties when saved (utilization/deals.py): a university or research
     institute assigning or licensing to a district enterprise, and rights acquired by a district
-    party from a holder outside the district. A transaction derived from a legal event keeps that
-    event (`legal_event`, unique), so deriving twice never counts it twice; a hand-entered one
-    that a later legal event matches is linked to that event instead of duplicated.
+    party from a holder outside the district. So are `has_district_party` (either party is placed
+    in the district by any signal: credit code, address, region, a person's decision) and
+    `district_region` (where that party stands in the district: the assignee's place when the
+    assignee is in the district, else the assignor's), which the district indicators count by.
+    A transaction keeps the registry's legal events it stands for (`legal_events`, through
+    `TransactionEvent`): one deal covering several patents carries one event of each, and an
+    event counts once (or N times when it says "转让次数 N"), so deriving twice never counts
+    it twice; a hand-entered one that a later legal event matches is linked to that event
+    instead of duplicated. Events the office took out of the derivation (by unlinking them or
+    deleting their transaction) are kept in `DismissedEvent`.
     """
 
     scope_org_field = ("assignor", "assignee")
@@ -34,7 +42,12 @@ class Transaction(BaseModel):
         related_name="transactions_out",
         verbose_name=_("assignor or licensor"),
     )
-    assignor_name = models.CharField(_("assignor or licensor as recorded"), max_length=300)
+    assignor_name = models.CharField(
+        _("assignor or licensor as recorded"),
+        max_length=300,
+        blank=True,
+        help_text=_("Empty when the registry does not say who held the right before."),
+    )
     assignee = models.ForeignKey(
         "orgs.Organization",
         on_delete=models.PROTECT,
@@ -73,6 +86,18 @@ class Transaction(BaseModel):
     from_outside = models.BooleanField(
         _("acquired from outside the district"), default=False, db_index=True
     )
+    has_district_party = models.BooleanField(
+        _("a party in the district"), default=False, db_index=True, editable=False
+    )
+    district_region = models.ForeignKey(
+        "orgs.Region",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("street or town of the district party"),
+    )
     origin = models.CharField(
         _("origin"),
         max_length=16,
@@ -80,13 +105,12 @@ class Transaction(BaseModel):
         default=TransactionOrigin.MANUAL,
         db_index=True,
     )
-    legal_event = models.OneToOneField(
+    legal_events = models.ManyToManyField(
         "rights.LegalEvent",
-        on_delete=models.SET_NULL,
-        null=True,
+        through="TransactionEvent",
         blank=True,
-        related_name="transaction",
-        verbose_name=_("legal event"),
+        related_name="transactions",
+        verbose_name=_("legal events"),
     )
     supply_listing = models.ForeignKey(
         "utilization.SupplyListing",
@@ -115,7 +139,106 @@ class Transaction(BaseModel):
         indexes = [models.Index(fields=["year", "kind"])]
 
     def __str__(self):
-        return f"{self.assignor_name} → {self.assignee_name} ({self.get_kind_display()})"
+        return f"{self.assignor_label} → {self.assignee_name} ({self.get_kind_display()})"
 
     def get_absolute_url(self):
         return reverse("utilization:transaction_detail", args=[self.pk])
+
+    @property
+    def assignor_label(self) -> str:
+        return self.assignor_name or str(_("(unknown)"))
+
+    @property
+    def counted_date(self):
+        """The date the transaction counts by: registration, else contract, else licence start."""
+        return self.registration_date or self.contract_date or self.start_date
+
+    @property
+    def is_licence(self) -> bool:
+        return self.kind != TransactionKind.ASSIGNMENT
+
+    def patent_numbers(self) -> str:
+        """Application numbers, '; '-separated (reads prefetched patents when there are)."""
+        return "; ".join(sorted(p.application_number for p in self.patents.all()))
+
+    def trademark_numbers(self) -> str:
+        return "; ".join(sorted(t.registration_number for t in self.trademarks.all()))
+
+
+class TransactionEvent(models.Model):
+    """A legal event of the registry that a transaction stands for.
+
+    A transaction may stand for several events (one deal covering several patents: one event
+    on each). An event stands for one transaction, or for N when it says so (an export's
+    "转让次数 N" without dates): `share` numbers them 1..N and (event, share) is unique, so no
+    event is counted more often than it says, even by two requests at once. Link rows carry no
+    history of their own: linking and unlinking save the transaction, whose history names who
+    did it.
+    """
+
+    transaction = models.ForeignKey(
+        Transaction,
+        on_delete=models.CASCADE,
+        related_name="event_links",
+        verbose_name=_("transaction"),
+    )
+    legal_event = models.ForeignKey(
+        "rights.LegalEvent",
+        on_delete=models.CASCADE,
+        related_name="transaction_links",
+        verbose_name=_("legal event"),
+    )
+    share = models.PositiveSmallIntegerField(
+        _("share"),
+        default=1,
+        help_text=_("Which of the transactions the event stands for (1 unless it names several)."),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("legal event of a transaction")
+        verbose_name_plural = _("legal events of transactions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["legal_event", "share"], name="unique_transaction_event_share"
+            ),
+            models.UniqueConstraint(
+                fields=["transaction", "legal_event"], name="unique_transaction_event"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.transaction_id} ← {self.legal_event_id}/{self.share}"
+
+
+class DismissedEvent(models.Model):
+    """A dated transfer or licence event the office took out of the derivation: its transaction
+    was deleted, or the event was unlinked from the one it had been matched to. Deriving again
+    leaves it alone, so a deliberate deletion is not undone; recording it (linking it to a
+    transaction) counts it again and removes this row."""
+
+    legal_event = models.OneToOneField(
+        "rights.LegalEvent",
+        on_delete=models.CASCADE,
+        related_name="transaction_dismissal",
+        verbose_name=_("legal event"),
+    )
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    dismissed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("dismissed by"),
+    )
+    created_at = models.DateTimeField(_("dismissed at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "pk"]
+        verbose_name = _("dismissed legal event")
+        verbose_name_plural = _("dismissed legal events")
+
+    def __str__(self):
+        return f"{self.legal_event_id}: {self.reason}"
