@@ -6,17 +6,17 @@ changes go through `orgs.actions`, which answer 403 for what the caller sees but
 
 from __future__ import annotations
 
-from typing import Annotated
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.forms.models import model_to_dict
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Path, Query, Router, Status
+from ninja import Query, Router, Status
 
-from ipcity.core.api import ERROR_RESPONSES, paginate
+from ipcity.core.api import paginate
 from ipcity.core.api.filtering import apply_filterset
+from ipcity.core.api.params import ObjectId
+from ipcity.core.api.params import responses as _responses
 from ipcity.core.scope import has_perm
 
 from . import actions
@@ -24,7 +24,6 @@ from .filters import OrganizationFilterSet, RegionFilterSet
 from .forms import RegionForm
 from .models import Organization, Region
 from .schemas import (
-    MAX_ID,
     OrganizationFilters,
     OrganizationIn,
     OrganizationOut,
@@ -38,12 +37,6 @@ from .schemas import (
 )
 
 router = Router(tags=["orgs"])
-
-ObjectId = Annotated[int, Path(ge=1, le=MAX_ID)]
-
-
-def _responses(ok_status: int, schema) -> dict:
-    return {ok_status: schema, **ERROR_RESPONSES}
 
 
 def _organizations(request, action="view"):

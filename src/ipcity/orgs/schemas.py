@@ -8,11 +8,11 @@ from ninja import Schema
 from pydantic import Field
 
 from ipcity.core.api.pagination import Page, PageParams
+from ipcity.core.api.params import MAX_ID
 
 from .choices import OrganizationKind, RegionKind
 
 # Ids arrive in URLs and filters; beyond a 64-bit key nothing can match, so say so up front.
-MAX_ID = 2**63 - 1
 
 
 class RegionRef(Schema):

@@ -7,24 +7,23 @@ go through `plans.actions`, which answer 403 for what the caller sees but may no
 
 from __future__ import annotations
 
-from typing import Annotated
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.forms.models import model_to_dict
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Path, Query, Router, Status
+from ninja import Query, Router, Status
 
-from ipcity.core.api import ERROR_RESPONSES, paginate
+from ipcity.core.api import paginate
 from ipcity.core.api.filtering import apply_filterset
+from ipcity.core.api.params import ObjectId
+from ipcity.core.api.params import responses as _responses
 from ipcity.orgs.models import Organization
 
 from . import actions, supervision
 from .filters import KPIFilterSet, PlanTaskFilterSet, ProgressReportFilterSet
 from .models import KPI, Plan, PlanTask, ProgressReport, TaskUnit
 from .schemas import (
-    MAX_ID,
     KPIFilters,
     KPIOut,
     KPIPage,
@@ -43,12 +42,6 @@ from .schemas import (
 )
 
 router = Router(tags=["plans"])
-
-ObjectId = Annotated[int, Path(ge=1, le=MAX_ID)]
-
-
-def _responses(ok_status: int, schema) -> dict:
-    return {ok_status: schema, **ERROR_RESPONSES}
 
 
 # --- plans --------------------------------------------------------------------------------

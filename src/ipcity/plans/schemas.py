@@ -9,10 +9,10 @@ from ninja import Schema
 from pydantic import Field
 
 from ipcity.core.api.pagination import Page, PageParams
+from ipcity.core.api.params import MAX_ID
 
 from .choices import Light, PlanStatus, ReportFrequency, ReportStatus, TaskStatus, UnitRole
 
-MAX_ID = 2**63 - 1
 FigureValue = str | int | float
 
 

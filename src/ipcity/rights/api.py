@@ -6,16 +6,15 @@ Reads go through `restrict(user, "view")`, so an object outside the caller's sco
 changes go through `rights.actions`, which answer 403 for what the caller may not change.
 """
 
-from typing import Annotated
-
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
-from ninja import Path, Query, Router, Status
+from ninja import Query, Router, Status
 
-from ipcity.core.api import ERROR_RESPONSES, paginate
+from ipcity.core.api import paginate
 from ipcity.core.api.filtering import apply_filterset
+from ipcity.core.api.params import ObjectId
+from ipcity.core.api.params import responses as _responses
 from ipcity.orgs.api import _form_data
-from ipcity.orgs.schemas import MAX_ID
 
 from . import actions
 from .filters import (
@@ -54,12 +53,6 @@ from .schemas import (
 )
 
 router = Router(tags=["rights"])
-
-ObjectId = Annotated[int, Path(ge=1, le=MAX_ID)]
-
-
-def _responses(ok_status: int, schema) -> dict:
-    return {ok_status: schema, **ERROR_RESPONSES}
 
 
 def _patents(request, action="view"):

@@ -7,18 +7,17 @@ Reads go through `restrict(user, "view")` (outside the caller's scope: 404); cha
 
 from __future__ import annotations
 
-from typing import Annotated
-
 from django.core.exceptions import PermissionDenied
 from django.db.models import BooleanField, Case, Value, When
 from django.shortcuts import get_object_or_404
-from ninja import Path, Query, Router, Status
+from ninja import Query, Router, Status
 
-from ipcity.core.api import ERROR_RESPONSES, paginate
+from ipcity.core.api import paginate
 from ipcity.core.api.filtering import apply_filterset
+from ipcity.core.api.params import ObjectId
+from ipcity.core.api.params import responses as _responses
 from ipcity.core.scope import has_perm
 from ipcity.orgs.api import _form_data
-from ipcity.orgs.schemas import MAX_ID
 
 from .. import certificates
 from ..filters.certification import CertificateFilterSet
@@ -37,12 +36,6 @@ from ..schemas.certification import (
 )
 
 router = Router(tags=["utilization"])
-
-ObjectId = Annotated[int, Path(ge=1, le=MAX_ID)]
-
-
-def _responses(ok_status: int, schema) -> dict:
-    return {ok_status: schema, **ERROR_RESPONSES}
 
 
 def _flag(q):

@@ -8,15 +8,14 @@ and 422 (field errors) for what the forms refuse. A creation answers with the ob
 a change re-reads it through the caller's view scope (404 when it left it).
 """
 
-from typing import Annotated
-
 from django.shortcuts import get_object_or_404
-from ninja import Path, Query, Router, Status
+from ninja import Query, Router, Status
 
-from ipcity.core.api import ERROR_RESPONSES, paginate
+from ipcity.core.api import paginate
 from ipcity.core.api.filtering import apply_filterset
+from ipcity.core.api.params import ObjectId
+from ipcity.core.api.params import responses as _responses
 from ipcity.orgs.api import _form_data
-from ipcity.orgs.schemas import MAX_ID
 
 from .. import pool
 from ..filters.cultivation import (
@@ -57,12 +56,6 @@ from ..schemas.cultivation import (
 )
 
 router = Router(tags=["utilization"])
-
-ObjectId = Annotated[int, Path(ge=1, le=MAX_ID)]
-
-
-def _responses(ok_status: int, schema) -> dict:
-    return {ok_status: schema, **ERROR_RESPONSES}
 
 
 def _data(payload, **kwargs) -> dict:

@@ -10,15 +10,14 @@ it writes, the guarantees it gives or lends against. A guarantee's pledge is giv
 caller who may see that pledge.
 """
 
-from typing import Annotated
-
 from django.shortcuts import get_object_or_404
-from ninja import Path, Query, Router, Status
+from ninja import Query, Router, Status
 
-from ipcity.core.api import ERROR_RESPONSES, paginate
+from ipcity.core.api import paginate
 from ipcity.core.api.filtering import apply_filterset
+from ipcity.core.api.params import ObjectId
+from ipcity.core.api.params import responses as _responses
 from ipcity.orgs.api import _form_data
-from ipcity.orgs.schemas import MAX_ID
 
 from .. import pledges
 from ..filters.finance import (
@@ -75,12 +74,6 @@ from ..views.finance import (
 )
 
 router = Router(tags=["utilization"])
-
-ObjectId = Annotated[int, Path(ge=1, le=MAX_ID)]
-
-
-def _responses(ok_status: int, schema) -> dict:
-    return {ok_status: schema, **ERROR_RESPONSES}
 
 
 def _own_defaults(request, data: dict, fields) -> dict:

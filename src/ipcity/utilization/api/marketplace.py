@@ -8,17 +8,16 @@ and 422 for what cannot be done (a closed listing contacted, a request concluded
 
 from __future__ import annotations
 
-from typing import Annotated
-
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Path, Query, Router, Status
+from ninja import Query, Router, Status
 
-from ipcity.core.api import ERROR_RESPONSES, paginate
+from ipcity.core.api import paginate
 from ipcity.core.api.filtering import apply_filterset
-from ipcity.orgs.schemas import MAX_ID
+from ipcity.core.api.params import ObjectId
+from ipcity.core.api.params import responses as _responses
 from ipcity.rights.models import Patent
 
 from .. import listings, matching
@@ -50,12 +49,6 @@ from ..schemas.marketplace import (
 )
 
 router = Router(tags=["utilization"])
-
-ObjectId = Annotated[int, Path(ge=1, le=MAX_ID)]
-
-
-def _responses(ok_status: int, schema) -> dict:
-    return {ok_status: schema, **ERROR_RESPONSES}
 
 
 def _offers(request, action="view"):

@@ -7,21 +7,20 @@ writes go through `utilization.deals`, which answer 403 for what the caller may 
 
 from __future__ import annotations
 
-from typing import Annotated
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Path, Query, Router, Status
+from ninja import Query, Router, Status
 
-from ipcity.core.api import ERROR_RESPONSES, paginate
+from ipcity.core.api import paginate
 from ipcity.core.api.filtering import apply_filterset
+from ipcity.core.api.params import ObjectId
+from ipcity.core.api.params import responses as _responses
 from ipcity.core.jobs import job_url
 from ipcity.core.scope import has_perm
 from ipcity.orgs.models import Organization
-from ipcity.orgs.schemas import MAX_ID
 from ipcity.rights.models import Patent, Trademark
 
 from .. import deals
@@ -42,12 +41,6 @@ from ..schemas.transfers import (
 )
 
 router = Router(tags=["utilization"])
-
-ObjectId = Annotated[int, Path(ge=1, le=MAX_ID)]
-
-
-def _responses(ok_status: int, schema) -> dict:
-    return {ok_status: schema, **ERROR_RESPONSES}
 
 
 def _transactions(request, action="view"):
