@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Annotated
 
 from ninja import Schema
 from pydantic import Field
@@ -234,7 +235,7 @@ class StatsQuery(Schema):
 
 
 class DeriveIn(Schema):
-    patents: list[int] | None = Field(
+    patents: list[Annotated[int, Field(ge=1, le=MAX_ID)]] | None = Field(
         default=None,
         max_length=10000,
         description="Patent ids to look at; all patents when omitted.",
