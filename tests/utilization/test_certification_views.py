@@ -442,3 +442,63 @@ def test_the_form_offers_the_enterprises_the_user_may_add_certificates_for(world
     response = client.post(url("add"), {**data, "organization": world.enterprise_a.pk})
     assert response.status_code == 302
     assert Certificate.objects.get(number="CLERK-1").organization == world.enterprise_a
+
+
+def test_a_transition_overdue_certificate_shows_a_warning_status_not_valid(world, login, certs):
+    """The 2013 certificate not converted by the end of the transition is counted not valid; the
+    list and the detail show its status as transition-overdue, never the green "Valid"."""
+    client = login(world.alice)
+    body = client.get(reverse(LIST), {"q": "A-2013"}).content.decode()
+    assert 'data-status="transition-overdue"' in body
+    assert "text-bg-warning" in body and 'data-status="valid"' not in body
+    body = client.get(reverse(LIST), {"q": "B-2023"}).content.decode()
+    assert 'class="badge text-bg-success" data-status="valid"' in body
+    body = client.get(url("detail", certs["a_old"].pk)).content.decode()
+    status = body.split('data-testid="status">')[1].split("</td>")[0]
+    assert 'data-status="transition-overdue"' in status and "text-bg-success" not in status
+    assert "Transition overdue" in status
+    body = client.get(url("detail", certs["a_conv"].pk)).content.decode()
+    assert 'data-status="valid"' in body.split('data-testid="status">')[1].split("</td>")[0]
+
+
+def test_the_conversion_box_is_offered_only_where_a_conversion_is_possible(
+    world,
+    login,
+    certs,
+    pin_today,  # noqa: F811
+):
+    """After the 2013 transition ended, "convert to 2023" is offered only at an audit due or held
+    by its end (recorded late); at later audits it would always be refused, so it is hidden."""
+    cert = certs["a_old"]  # audits due 2025-03-10 and 2026-03-10; transition ended 2025-12-31
+    early, late = cert.audits.order_by("due_date")
+    client = login(world.alice)
+    response = client.get(url("detail", cert.pk))
+    body = response.content.decode()
+    assert f'name="audit-{early.pk}-converts_to_2023"' in body
+    assert f'name="audit-{late.pk}-converts_to_2023"' not in body
+    early.done_date, early.result = date(2025, 3, 12), "failed"
+    early.save()
+    body = client.get(url("detail", cert.pk)).content.decode()
+    assert f'name="audit-{early.pk}-converts_to_2023"' in body
+    # Before the transition ended, every audit of a 2013 certificate offers it.
+    pin_today(date(2025, 6, 1))
+    body = client.get(url("detail", cert.pk)).content.decode()
+    assert f'name="audit-{late.pk}-converts_to_2023"' in body
+    # A 2023 certificate never does.
+    body = client.get(url("detail", certs["b_new"].pk)).content.decode()
+    assert "converts_to_2023" not in body
+
+
+def test_the_enterprise_filter_offers_holders_by_name(world, login, certs):
+    make_org("示例无证书科技有限公司")
+    client = login(world.alice)
+    response = client.get(reverse(LIST))
+    field = response.context["filterset"].form.fields["organization"]
+    assert set(field.queryset) == {world.enterprise_a, world.enterprise_b}
+    assert f">{world.enterprise_b.name}</option>" in response.content.decode()
+    assert listed(client, organization=world.enterprise_a.pk) == {"A-2013", "A-CONV"}
+    assert listed(client, organization=999999) == set()
+    erin = login(world.erin).get(reverse(LIST)).context["filterset"].form.fields["organization"]
+    assert set(erin.queryset) == {world.enterprise_a}
+    # charlie's link to A's certificates matches nothing.
+    assert listed(login(world.charlie), organization=world.enterprise_a.pk) == set()

@@ -374,7 +374,7 @@ def test_candidate_finder_and_bulk_add(world, login):
     response = client.get(url("poolentry_candidates"), {"track": "benchmark:district"})
     assert response.context["candidates"] == []
     leo = login(world.leo)
-    assert leo.get(url("poolentry_candidates"), {"track": "benchmark:district"}).status_code == 200
+    assert leo.get(url("poolentry_candidates"), {"track": "benchmark:district"}).status_code == 403
     response = leo.post(
         url("poolentry_candidates"),
         {"track": "benchmark:district", "organization": [world.enterprise_b.pk]},
@@ -581,3 +581,117 @@ def test_the_pipeline_link_to_a_full_column_keeps_the_filters(world, login, monk
     assert "target_kind=ip_advantage" in link and "year=2024" in link
     assert "stage=candidate" in link
     assert f'href="{link.replace("&", "&amp;")}"' in response.content.decode()
+
+
+def test_a_refused_designation_shows_the_form_again_with_what_was_typed(world, records, login):
+    entry = records["entry_b"]  # cultivated
+    client = login(world.alice)
+    data = {
+        "stage": "designated",
+        "level": "municipal",
+        "year": "2025",
+        "valid_from": "2025-06-01",
+        "valid_until": "2025-01-31",
+        "certificate_number": "SZ-2025-118",
+        "source_document": "京知局发〔2025〕9号",
+        "next": entry.get_absolute_url(),
+    }
+    response = client.post(url("poolentry_move", entry.pk), data)
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "The end of validity comes before its start." in body
+    for typed in ("SZ-2025-118", "京知局发〔2025〕9号", "2025-06-01", "2025-01-31"):
+        assert typed in body
+    assert 'value="municipal" selected' in body
+    assert 'aria-invalid="true"' in body
+    entry.refresh_from_db()
+    assert entry.stage == "cultivated" and entry.designation is None
+    # From a stage it cannot be designated from, no form is shown: the reason as a message.
+    entry.stage = "withdrawn"
+    entry.save()
+    response = client.post(url("poolentry_move", entry.pk), data, follow=True)
+    assert response.redirect_chain[-1][0] == entry.get_absolute_url()
+    assert "The end of validity comes before its start." in response.content.decode()
+    # Leo reads only: refused before any form is shown.
+    assert login(world.leo).post(url("poolentry_move", entry.pk), data).status_code == 403
+
+
+def test_the_criterion_form_names_designations_not_codes(world, login):
+    criterion = CultivationCriterion.objects.first()
+    response = login(world.alice).get(url("cultivationcriterion_edit", criterion.pk))
+    body = response.content.decode()
+    assert "ip_advantage:municipal" not in body.replace('value="ip_advantage:municipal"', "")
+    field = response.context["form"].fields["parameter"]
+    labels = dict(field.choices)
+    assert labels["ip_advantage"] == "IP advantage enterprise (any level)"
+    assert labels["ip_advantage:municipal"] == "Municipal · IP advantage enterprise"
+    assert "ip_" not in str(field.help_text) and "_" not in str(field.help_text)
+
+
+def test_candidate_screening_is_for_those_who_may_add_to_the_pool(world, uworld, login):
+    """Bank, service and enterprise users (and leo) may read the pool, not screen candidates:
+    403, and no link to the page."""
+    finder = url("poolentry_candidates")
+    body = login(world.alice).get(url("poolentry_pipeline")).content.decode()
+    assert finder in body
+    assert finder in login(world.alice).get(url("poolentry_list")).content.decode()
+    for user in (world.leo, world.erin, uworld.fiona):
+        client = login(user)
+        assert client.get(finder).status_code == 403, user
+        for page in ("poolentry_pipeline", "poolentry_list"):
+            response = client.get(url(page))
+            if response.status_code == 200:
+                assert finder not in response.content.decode(), (user, page)
+    assert login(world.charlie).get(finder).status_code == 403
+
+
+ORG_FILTER_LISTS = [
+    "designation_list",
+    "poolentry_list",
+    "supportrecord_list",
+    "enterprisefacts_list",
+    "poolentry_pipeline",
+]
+
+
+@pytest.mark.parametrize("name", ORG_FILTER_LISTS)
+def test_the_enterprise_filter_offers_names_of_enterprises_with_records(
+    world, records, login, name, django_assert_max_num_queries
+):
+    """A choice by name (not a raw id) of the enterprises the user may view that have such
+    records; links with ?organization=<id> keep working; an id not offered matches nothing;
+    the query count does not grow with the enterprises offered."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    make_org("示例无记录科技有限公司")
+    client = login(world.alice)
+    response = client.get(url(name))
+    field = response.context["filterset"].form.fields["organization"]
+    assert set(field.queryset) == {world.enterprise_a, world.enterprise_b}
+    body = response.content.decode()
+    assert f'<option value="{world.enterprise_a.pk}">{world.enterprise_a.name}</option>' in body
+    assert "organization id" not in body
+    response = client.get(url(name), {"organization": world.enterprise_b.pk})
+    assert response.status_code == 200
+    assert not response.context["filterset"].errors
+    if name == "poolentry_pipeline":
+        shown = {e.organization for c in response.context["columns"] for e in c["items"]}
+    else:
+        shown = {r.record.organization for r in response.context["table"].page.object_list}
+    assert shown == {world.enterprise_b}
+    outside = make_org("示例外单位", kind="university")
+    response = client.get(url(name), {"organization": outside.pk})
+    if name != "poolentry_pipeline":
+        assert not response.context["table"].page.object_list
+    # erin is offered her own enterprise only.
+    field = login(world.erin).get(url(name)).context["filterset"].form.fields["organization"]
+    assert set(field.queryset) == {world.enterprise_a}
+    with CaptureQueriesContext(connection) as few:
+        client.get(url(name))
+    many_records(8)
+    with CaptureQueriesContext(connection) as many:
+        client.get(url(name))
+    assert len(many) == len(few)
+    with django_assert_max_num_queries(30):
+        client.get(url(name))

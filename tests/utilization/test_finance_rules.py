@@ -304,7 +304,7 @@ def test_the_guarantor_edits_its_guarantee_and_the_hidden_pledge_stays(fin, gina
 def export_pledge_numbers(client) -> list:
     response = client.get(reverse("utilization:guarantee_list"), {"export": "xlsx"})
     rows = list(load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.values)
-    column = rows[0].index("Pledge registration number")
+    column = rows[0].index("质押登记号")
     return [row[column] for row in rows[1:]]
 
 

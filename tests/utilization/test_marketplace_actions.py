@@ -370,31 +370,55 @@ def test_conversion_counts_listed_contacted_and_concluded(world, market):
         "rate": 50.0,
     }
     assert figures["needs"]["listed"] == 1 and figures["needs"]["concluded"] == 1
+    assert figures["needs"]["contacted"] == 1
     assert figures["needs"]["rate"] == 100.0
     # Drafts never count, even for the office that sees them.
     assert listings.conversion(world.alice)["offers"]["listed"] == 2
 
 
-def test_a_listing_attached_by_its_own_owner_is_not_contacted(world, market):
-    """erin writes to charlie's need with her own offer attached: the need was contacted, her
-    offer was not (nobody else wrote about it)."""
+def test_a_listing_attached_to_a_request_counts_as_contacted(world, market):
+    """erin writes to charlie's need with her own offer attached: both listings were put in
+    touch with another organization, so both count, in the figures and in the filter."""
     need = market["need"]
     listings.contact(world.erin, need, "我们的成果可以满足需求", about=market["offer"])
     for user in (world.alice, world.erin, world.charlie):
         figures = listings.conversion(user)
-        assert figures["offers"]["contacted"] == 0, user
+        assert figures["offers"]["contacted"] == 1, user
         assert figures["needs"]["contacted"] == 1, user
     from ipcity.utilization.filters.marketplace import (
         DemandListingFilterSet,
         SupplyListingFilterSet,
     )
 
-    def filtered(filterset, model, user):
+    def filtered(filterset, model, user, value="true"):
         request = type("Request", (), {"user": user})()
-        return set(filterset({"contacted": "true"}, model.objects.all(), request=request).qs)
+        return set(filterset({"contacted": value}, model.objects.all(), request=request).qs)
 
-    assert filtered(SupplyListingFilterSet, SupplyListing, world.alice) == set()
+    assert filtered(SupplyListingFilterSet, SupplyListing, world.alice) == {market["offer"]}
     assert filtered(DemandListingFilterSet, DemandListing, world.alice) == {need}
+    assert need not in filtered(DemandListingFilterSet, DemandListing, world.alice, "false")
+
+
+def test_a_need_that_led_to_a_deal_through_an_offer_counts_as_contacted(world, market):
+    """The tester's contradiction: charlie attached his need to a request on erin's offer and
+    the deal was concluded; the need cannot show "contacted 0" and "concluded 1"."""
+    contact = answered(world.enterprise_b, market["offer"], about=market["need"])
+    listings.conclude(world.erin, contact, kind="ordinary", contract_date=DAY)
+    for user in (world.alice, world.erin, world.charlie):
+        needs = listings.conversion(user)["needs"]
+        assert (needs["contacted"], needs["concluded"]) == (1, 1), user
+
+
+def test_a_request_by_the_owner_about_its_own_listing_alone_does_not_count(world, market):
+    """Only a request that involves another organization counts (rows written by hand or
+    imported could name the owner on both sides)."""
+    make_contact(world.enterprise_b, market["need"])
+    own_offer = make_offer(world.enterprise_b, "乙的成果")
+    make_contact(world.enterprise_b, own_offer, about=market["need"])
+    for user in (world.alice, world.charlie):
+        figures = listings.conversion(user)
+        assert figures["needs"]["contacted"] == 0, user
+        assert figures["offers"]["contacted"] == 0, user
 
 
 def test_figures_count_only_the_requests_and_deals_the_user_may_see(world, market):

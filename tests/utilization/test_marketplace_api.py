@@ -5,7 +5,7 @@ import pytest
 from django.test import Client
 
 from ipcity.accounts.models import APIToken
-from ipcity.utilization.models import ContactRequest, SupplyListing, Transaction
+from ipcity.utilization.models import ContactRequest, DemandListing, SupplyListing, Transaction
 
 from ..factories import make_org, make_user
 from .test_marketplace_builders import held_patent, make_contact, make_need, make_offer
@@ -147,11 +147,17 @@ def test_contact_answer_and_conclude_over_the_api(world, api, market):
     assert charlie.post(f"{url}/answer/", {"reply": "x"}, content_type=JSON).status_code == 403
     answered = erin.post(f"{url}/answer/", {"reply": "欢迎"}, content_type=JSON).json()
     assert answered["status"] == "answered"
-    deal = {"kind": "ordinary", "contract_date": "2024-05-01", "amount": 12.5}
+    deal = {
+        "kind": "ordinary",
+        "contract_date": "2024-05-01",
+        "amount": 12.5,
+        "registration_date": "2025-02-03",
+    }
     response = erin.post(f"{url}/conclude/", deal, content_type=JSON)
     assert response.status_code == 200, response.json()
     assert response.json()["status"] == "concluded"
     transaction = Transaction.objects.get()
+    assert transaction.registration_date.isoformat() == "2025-02-03" and transaction.year == 2025
     assert transaction.pk == response.json()["transaction"]
     assert list(transaction.patents.all()) == [market["patent"]]
     again = charlie.post(f"{url}/conclude/", deal, content_type=JSON)
@@ -225,3 +231,23 @@ def test_list_queries_do_not_grow_with_rows(world, api, django_assert_max_num_qu
         with django_assert_max_num_queries(8):
             body = client.get(f"{BASE}/{path}", params).json()
         assert body["count"] == 25 and len(body["results"]) == 25, path
+
+
+def test_negative_money_amounts_are_refused(world, api, market):
+    client = api(world.charlie)
+    response = client.post(
+        f"{BASE}/needs/", {"title": "负预算需求", "budget": -1}, content_type=JSON
+    )
+    assert response.status_code == 422
+    response = client.patch(
+        f"{BASE}/needs/{market['need'].pk}/", {"budget": -0.5}, content_type=JSON
+    )
+    assert response.status_code == 422
+    response = api(world.erin).post(
+        f"{BASE}/offers/", {"title": "负报价", "asking_price": -3}, content_type=JSON
+    )
+    assert response.status_code == 422
+    assert not DemandListing.objects.filter(title="负预算需求").exists()
+    assert not SupplyListing.objects.filter(title="负报价").exists()
+    market["need"].refresh_from_db()
+    assert market["need"].budget is None or market["need"].budget >= 0

@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from ipcity.core.models import ImportBatch, JobStatus
-from ipcity.utilization.models import SupplyListing
+from ipcity.utilization.models import DemandListing, SupplyListing
 
 from .test_marketplace_builders import held_patent
 
@@ -42,10 +42,10 @@ def write(path, rows, header=HEADER):
 def run_import(login, django_capture_on_commit_callbacks):
     """`run_import(user, path)`: upload and check, then commit; (batch, commit job or None)."""
 
-    def _run(user, path, commit=True, only_valid=False):
+    def _run(user, path, commit=True, only_valid=False, key=KEY):
         client = login(user)
         with django_capture_on_commit_callbacks(execute=True), open(path, "rb") as fh:
-            response = client.post(reverse("core:import_upload", args=[KEY]), {"file": fh})
+            response = client.post(reverse("core:import_upload", args=[key]), {"file": fh})
         assert response.status_code == 302, response.content[:500]
         batch = ImportBatch.objects.latest("created_at")
         if not commit:
@@ -145,3 +145,64 @@ def test_uploading_the_same_offers_again_adds_nothing(world, run_import, tmp_pat
     batch, job = run_import(world.charlie, write(tmp_path / "b.xlsx", charlie_rows))
     assert job.status == JobStatus.SUCCEEDED, batch.report["errors"]
     assert SupplyListing.objects.count() == 3
+
+
+def test_a_negative_asking_price_is_refused(world, run_import, tmp_path):
+    rows = [["负报价", "", "", "", "", "", "-5", "", ""]]
+    batch, job = run_import(world.erin, write(tmp_path / "offers.xlsx", rows))
+    errors = {e["row"]: e["message"] for e in batch.report["errors"]}
+    assert "cannot be negative" in errors[2]
+    assert job is None
+    assert not SupplyListing.objects.exists()
+
+
+NEED_KEY = "utilization.demandlisting"
+NEED_HEADER = [
+    "需求名称",
+    "需求方",
+    "交易方式",
+    "IPC分类号",
+    "关键词",
+    "预算（万元）",
+    "需求描述",
+    "状态",
+]
+
+
+def test_charlie_imports_his_needs_and_bad_rows_are_reported(world, run_import, tmp_path):
+    rows = [
+        ["寻求图像识别技术", "", "普通许可", "G06V10/82", "图像", "50", "用于质检", "发布"],
+        ["别人的名义", world.enterprise_a.name, "", "", "", "", "", ""],
+        ["负预算", "", "", "", "", "-3", "", ""],
+        ["坏分类号", "", "", "图像", "", "", "", ""],
+    ]
+    path = write(tmp_path / "needs.xlsx", rows, header=NEED_HEADER)
+    batch, job = run_import(world.charlie, path, key=NEED_KEY)
+    errors = {e["row"]: e["message"] for e in batch.report["errors"]}
+    assert set(errors) == {3, 4, 5}
+    assert "own organization" in errors[3]
+    assert "cannot be negative" in errors[4]
+    assert "Not IPC codes" in errors[5]
+    assert job is None and not DemandListing.objects.exists()
+    batch, job = run_import(world.charlie, path, only_valid=True, key=NEED_KEY)
+    assert job.status == JobStatus.SUCCEEDED, job.message
+    need = DemandListing.objects.get()
+    assert (need.title, need.owner, need.status) == (
+        "寻求图像识别技术",
+        world.enterprise_b,
+        "published",
+    )
+    assert str(need.budget) == "50.00" and need.kinds == ["ordinary"]
+    # Again: the title is taken now.
+    batch, job = run_import(world.charlie, path, key=NEED_KEY, commit=False)
+    errors = {e["row"]: e["message"] for e in batch.report["errors"]}
+    assert "already has a need with this title" in errors[2]
+
+
+def test_the_need_import_is_offered_on_the_list_and_refused_to_leo(world, login):
+    upload = reverse("core:import_upload", args=[NEED_KEY])
+    assert (
+        upload
+        in login(world.charlie).get(reverse("utilization:demandlisting_list")).content.decode()
+    )
+    assert login(world.leo).get(upload).status_code == 403

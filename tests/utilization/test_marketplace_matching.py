@@ -198,9 +198,11 @@ def test_a_shared_ipc_class_alone_finds_a_candidate(world):
     need = make_need(world.enterprise_a, "寻求数据库检索技术", ipc="G06F16/30", kinds=())
     offer = make_offer(world.enterprise_b, "一种神经网络训练装置", ipc="G06N3/08", kinds=())
     make_offer(world.enterprise_b, "一种混凝土搅拌装置", ipc="E04B1/38", kinds=())
-    [match] = matches(need)
-    assert match.listing == offer
+    assert list(candidates(need)) == [offer]
+    match = score_pair(need, offer)
     assert "IPC class G06 shared" in match.reasons
+    # A shared class alone is too little to show as a match.
+    assert match.score < matching.MIN_SCORE and matches(need) == []
 
 
 def test_a_main_group_is_not_a_prefix_of_another(world):
@@ -210,3 +212,26 @@ def test_a_main_group_is_not_a_prefix_of_another(world):
     longer = make_offer(world.enterprise_b, "乙成果", ipc="G06F160/00", kinds=())
     ranked = {c.pk: c.match_rank for c in candidates(need)}
     assert ranked[same.pk] > ranked[longer.pk]
+
+
+def test_generic_words_are_stopwords_kept_as_data():
+    assert matching.STOPWORDS_FILE.name == "match_stopwords.txt"
+    for word in ("演示", "专利技术", "一种", "技术"):
+        assert word in matching.STOPWORDS
+    assert "图像" not in matching.STOPWORDS
+
+
+def test_noisy_matches_below_the_minimum_score_are_hidden(world):
+    """Listings that share only generic words ("演示", "专利技术") or kinds are not matches;
+    a real one still is."""
+    need = make_need(world.enterprise_a, "演示需求：寻求专利技术", ipc="", kinds=("ordinary",))
+    noise = make_offer(world.enterprise_b, "演示专利技术：一种门锁", ipc="E05B47/00")
+    assert score_pair(need, noise).score < matching.MIN_SCORE
+    assert matches(need) == []
+    need2 = make_need(world.enterprise_a, "寻求图像识别技术", ipc="G06V10/82", kinds=("ordinary",))
+    weak = make_offer(world.enterprise_b, "演示：一种智能门锁", ipc="E05B47/00")
+    good = make_offer(world.enterprise_b, "一种图像识别方法", ipc="G06V10/82")
+    found = matches(need2)
+    assert [m.listing for m in found] == [good]
+    assert weak not in [m.listing for m in found]
+    assert all(m.score >= matching.MIN_SCORE for m in found)

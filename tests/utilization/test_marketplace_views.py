@@ -1,6 +1,7 @@
 """Marketplace pages with the personas: erin (enterprise A) and charlie (enterprise B) list and
 contact, leo reads, alice (the office) acts for anyone; drafts stay with their owner."""
 
+import datetime
 import html
 
 import pytest
@@ -670,3 +671,44 @@ def test_ipc_codes_separated_by_spaces_are_all_kept(world, login):
     assert DemandListing.objects.get(title="需求").ipc_codes == "G06F16/00;G06N3/08"
     body = login(world.erin).post(ADD_NEED, {"title": "需求二", "ipc_codes": "G06F16/00 图像"})
     assert "Not IPC codes: 图像" in body.content.decode()
+
+
+def test_a_negative_budget_or_asking_price_is_refused_by_the_forms(world, login, market):
+    response = login(world.charlie).post(ADD_NEED, {"title": "负预算", "budget": "-10"})
+    assert response.status_code == 400
+    assert "The amount cannot be negative." in response.content.decode()
+    assert not DemandListing.objects.filter(title="负预算").exists()
+    response = login(world.erin).post(ADD_OFFER, {"title": "负报价", "asking_price": "-1"})
+    assert "The amount cannot be negative." in response.content.decode()
+    assert not SupplyListing.objects.filter(title="负报价").exists()
+
+
+def test_conclude_records_the_registration_and_refuses_a_term_on_an_assignment(
+    world, login, market
+):
+    offer = make_offer(
+        world.enterprise_a, "可转让的成果", patents=[market["patent"]], kinds=("assignment",)
+    )
+    contact = answered(world.enterprise_b, offer)
+    client = login(world.erin)
+    page = client.get(url("contactrequest_conclude", contact)).content.decode()
+    assert 'name="registration_date"' in page and 'name="registration_number"' in page
+    data = conclude_form(
+        market["patent"], kind="assignment", start_date="2024-06-01", end_date="2026-06-01"
+    )
+    response = client.post(url("contactrequest_conclude", contact), data)
+    assert response.status_code == 400
+    assert "An assignment has no licence term" in response.content.decode()
+    assert not Transaction.objects.exists()
+    data.update(
+        start_date="",
+        end_date="",
+        registration_number="2025110000007",
+        registration_date="2025-01-15",
+    )
+    response = client.post(url("contactrequest_conclude", contact), data)
+    assert response.status_code == 302
+    deal = Transaction.objects.get()
+    assert deal.registration_date == datetime.date(2025, 1, 15) and deal.year == 2025
+    assert deal.registration_number == "2025110000007"
+    assert deal.start_date is None and deal.end_date is None

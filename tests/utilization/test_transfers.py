@@ -751,3 +751,32 @@ def test_reasons_say_when_the_parties_changed_since_saving(uworld):
     assert reason["set"] and "records changed since the transaction was saved" in reason["reason"]
     deals.update_transaction(uworld.alice, t, notes="again")
     assert t.from_university is False
+
+
+def test_an_assignment_refuses_a_licence_term_in_record_and_update(uworld):
+    with pytest.raises(ValidationError) as exc:
+        deals.record_transaction(
+            uworld.alice,
+            kind="assignment",
+            assignor=uworld.university,
+            assignee=uworld.enterprise_a,
+            patents=[make_patent()],
+            contract_date=datetime.date(2024, 1, 1),
+            end_date=datetime.date(2026, 1, 1),
+        )
+    assert "no licence term" in str(exc.value.message_dict["end_date"])
+    licence = deals.record_transaction(
+        uworld.alice,
+        kind="ordinary",
+        assignor=uworld.university,
+        assignee=uworld.enterprise_a,
+        patents=[make_patent()],
+        contract_date=datetime.date(2024, 1, 1),
+        start_date=datetime.date(2024, 1, 1),
+    )
+    with pytest.raises(ValidationError) as exc:
+        deals.update_transaction(uworld.alice, licence, kind="assignment")
+    assert "start_date" in exc.value.message_dict
+    deals.update_transaction(uworld.alice, licence, kind="assignment", start_date=None)
+    licence.refresh_from_db()
+    assert licence.kind == "assignment" and licence.start_date is None

@@ -133,13 +133,30 @@ def test_update_by_parties_not_by_readers_or_strangers(uworld, api, a_to_b):
     assert api(uworld.leo).patch(url, patch, content_type="application/json").status_code == 403
     response = api(uworld.fiona).patch(url, patch, content_type="application/json")
     assert response.status_code == 404
+    # A party changes only what its own organization recorded, not the office's entry.
     response = api(uworld.charlie).patch(url, patch, content_type="application/json")
+    assert response.status_code == 403, response.json()
+    response = api(uworld.alice).patch(url, patch, content_type="application/json")
     assert response.status_code == 200, response.json()
     assert response.json()["kind"] == "sole" and response.json()["amount"] == 30.0
     response = api(uworld.alice).patch(url, {"patents": ["nope"]}, content_type="application/json")
     assert response.status_code == 422
     a_to_b.refresh_from_db()
     assert a_to_b.patents.count() == 1 and a_to_b.history.count() == 2
+    own = deals.record_transaction(
+        uworld.charlie,
+        kind="ordinary",
+        assignor=uworld.enterprise_a,
+        assignee=uworld.enterprise_b,
+        patents=[make_patent()],
+        contract_date=D(2024, 4, 1),
+    )
+    assert own.recorded_by == uworld.enterprise_b
+    own_url = f"{BASE}{own.pk}/"
+    response = api(uworld.erin).patch(own_url, patch, content_type="application/json")
+    assert response.status_code == 403
+    response = api(uworld.charlie).patch(own_url, patch, content_type="application/json")
+    assert response.status_code == 200, response.json()
 
 
 def test_stats_match_the_list(uworld, api, a_to_b):

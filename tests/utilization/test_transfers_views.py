@@ -240,15 +240,52 @@ def test_edit_rights_follow_the_scope(uworld, login, a_to_b):
     assert login(uworld.leo).get(url("edit", a_to_b)).status_code == 403
     assert login(uworld.leo).post(url("edit", a_to_b), data).status_code == 403
     assert login(uworld.fiona).get(url("edit", a_to_b)).status_code == 404
-    assert login(uworld.erin).post(url("edit", a_to_b), data).status_code == 302
+    # Recorded by the platform (or the office): the parties read it but may not change it.
+    for user in (uworld.erin, uworld.charlie):
+        assert login(user).get(url("edit", a_to_b)).status_code == 403
+        assert login(user).post(url("edit", a_to_b), data).status_code == 403
+    assert url("edit", a_to_b) not in login(uworld.erin).get(url("detail", a_to_b)).content.decode()
+    a_to_b.refresh_from_db()
+    assert (a_to_b.kind, a_to_b.amount) == ("exclusive", Decimal("50"))
+    assert login(uworld.alice).post(url("edit", a_to_b), data).status_code == 302
     a_to_b.refresh_from_db()
     assert a_to_b.kind == "sole"
+
+
+def test_a_party_changes_only_what_its_organization_recorded(uworld, login):
+    """erin records a deal with charlie's enterprise: she may change it, charlie (the other
+    party) reads it only; the office changes everything."""
+    t = deals.record_transaction(
+        uworld.erin,
+        kind="assignment",
+        assignor=uworld.enterprise_a,
+        assignee=uworld.enterprise_b,
+        patents=[make_patent(application_number="201710117081.7")],
+        amount=Decimal("10"),
+        contract_date=D(2023, 3, 1),
+    )
+    data = form_data(
+        assignor=uworld.enterprise_a.pk,
+        assignee=uworld.enterprise_b.pk,
+        patent_numbers="201710117081.7",
+        amount="10",
+    )
+    assert t.recorded_by == uworld.enterprise_a
+    assert login(uworld.charlie).get(url("detail", t)).status_code == 200
+    assert login(uworld.charlie).post(url("edit", t), {**data, "amount": "1"}).status_code == 403
+    assert login(uworld.erin).post(url("edit", t), {**data, "amount": "20"}).status_code == 302
+    t.refresh_from_db()
+    assert t.amount == Decimal("20")
     # Erin may not move the transaction out of her own reach.
     data["assignor"] = uworld.university.pk
-    response = login(uworld.erin).post(url("edit", a_to_b), data)
+    response = login(uworld.erin).post(url("edit", t), data)
     assert response.status_code == 400
-    a_to_b.refresh_from_db()
-    assert a_to_b.assignor == uworld.enterprise_a
+    t.refresh_from_db()
+    assert t.assignor == uworld.enterprise_a
+    # Nor write a negative amount.
+    response = login(uworld.erin).post(url("edit", t), {**data, "amount": "-5"})
+    assert response.status_code == 400
+    assert "The amount cannot be negative." in response.content.decode()
 
 
 def test_a_stranger_reaches_nothing_of_a_transaction(uworld, login, uni_to_a):
@@ -315,14 +352,40 @@ def test_alice_derives_in_the_background(uworld, login, django_capture_on_commit
     assert response.url == reverse("core:job_detail", args=[job.pk])
     assert job.status == "succeeded" and job.result["created"] == 1
     assert Transaction.objects.get().origin == "legal_event"
+    # Once finished the page says what was done, not "Deriving …".
+    assert job.message.startswith("Derivation finished: 1 dated events: 1 transactions created")
+    body = login(uworld.alice).get(response.url).content.decode()
+    assert "Derivation finished" in body and "Deriving transactions" not in body
 
 
 def test_only_the_office_may_derive_or_review(uworld, login):
     for user in (uworld.leo, uworld.erin, uworld.bob):
         client = login(user)
         assert client.post(reverse("utilization:transaction_derive")).status_code == 403
-        assert client.get(reverse("utilization:transaction_undated")).status_code == 403
     assert not Job.objects.exists()
+
+
+def test_readers_of_transactions_read_the_undated_events_without_actions(uworld, login):
+    patent = make_patent(holders=[uworld.enterprise_b], application_number="201710117081.7")
+    event = make_event(patent, "licence", None, counterparty=uworld.enterprise_a.name)
+    recorded = deal(uworld.enterprise_b, uworld.enterprise_a, [patent], kind="ordinary")
+    undated = reverse("utilization:transaction_undated")
+    for user in (uworld.leo, uworld.erin):
+        response = login(user).get(undated)
+        assert response.status_code == 200, user
+        body = response.content.decode()
+        assert "201710117081.7" in body and 'data-testid="undated-readonly"' in body
+        assert f"{ADD}?legal_event={event.pk}" not in body
+        assert reverse("utilization:transaction_link_event") not in body
+        assert recorded.get_absolute_url() in body  # the likely match, to read
+        assert undated in login(user).get(LIST).content.decode()
+    # A reader of only its own transactions is not shown the others' as likely matches.
+    body = login(uworld.fiona).get(undated).content.decode()
+    assert "201710117081.7" in body and recorded.get_absolute_url() not in body
+    # The actions stay the office's.
+    body = login(uworld.alice).get(undated).content.decode()
+    assert f"{ADD}?legal_event={event.pk}" in body
+    assert 'data-testid="undated-readonly"' not in body
 
 
 def test_undated_events_are_listed_for_review_and_recorded_from_there(uworld, login):
@@ -493,3 +556,17 @@ def test_the_detail_names_only_listings_the_viewer_may_open(uworld, login):
     assert "甲的未发布成果" in body
     body = login(uworld.charlie).get(url("detail", t)).content.decode()
     assert "甲的未发布成果" not in body and "a listing you cannot open" in body
+
+
+def test_the_add_page_tells_a_party_what_it_may_record(uworld, login):
+    from ..factories import make_org, make_user
+
+    agency = make_org("示例知识产权服务有限公司")
+    sam = make_user("sam", agency, "service_user")
+    for user, org in ((sam, agency), (uworld.erin, uworld.enterprise_a)):
+        response = login(user).get(ADD)
+        assert response.status_code == 200
+        body = unescape(response.content.decode())
+        assert 'data-testid="own-party-note"' in body and org.name in body
+        assert "recorded by the district office" in body
+    assert 'data-testid="own-party-note"' not in login(uworld.alice).get(ADD).content.decode()

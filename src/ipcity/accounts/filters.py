@@ -5,6 +5,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from ipcity.core.filters import BooleanFilter
 from ipcity.core.scope import has_perm
 from ipcity.orgs.models import Organization
 
@@ -19,7 +20,7 @@ class UserFilterSet(django_filters.FilterSet):
     role = django_filters.ModelChoiceFilter(
         queryset=Role.objects.none(), label=_("Role"), method="with_role"
     )
-    is_active = django_filters.BooleanFilter(
+    is_active = BooleanFilter(
         label=_("Status"),
         widget=forms.Select(
             choices=[("", _("All")), ("true", _("Active")), ("false", _("Deactivated"))]

@@ -10,5 +10,8 @@ class CoreConfig(AppConfig):
     def ready(self):
         # Import for their side effects: signal handlers, job kinds, menu entries.
         from . import exports, handlers, imports, jobs  # noqa: F401
+        from .filters import install_defaults
         from .views import history, holidays  # noqa: F401
         from .views import jobs as job_views  # noqa: F401
+
+        install_defaults()

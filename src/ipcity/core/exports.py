@@ -32,6 +32,12 @@ _SHEET_TITLE = re.compile(r"[\[\]:*?/\\]")
 _ILLEGAL_XLSX = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 
 
+def sheet_title(text, default: str = "Sheet") -> str:
+    """A valid worksheet title: no []:*?/\\ (e.g. the "/" of "GB/T"), at most 31 characters."""
+    title = _SHEET_TITLE.sub(" ", str(text))[:31].strip()
+    return title or default
+
+
 def escape_formula(value):
     """Neutralize a text cell that a spreadsheet would run as a formula (CSV/formula injection)."""
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
@@ -153,9 +159,7 @@ def write_xlsx(spec: ExportSpec, qs, path: Path, progress=None) -> int:
     from openpyxl import Workbook
 
     wb = Workbook(write_only=True)
-    # A sheet title may not hold []:*?/\ (e.g. the "/" of "GB/T").
-    title = _SHEET_TITLE.sub(" ", str(spec.model._meta.verbose_name_plural))[:31].strip()
-    ws = wb.create_sheet(title=title or "export")
+    ws = wb.create_sheet(title=sheet_title(spec.model._meta.verbose_name_plural, "export"))
     ws.append(spec.headers_row())
     count = 0
     for obj in qs.iterator(chunk_size=CHUNK_SIZE):

@@ -31,7 +31,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from .jobs import job_handler, jobs_dir, submit
 from .models import ImportBatch
@@ -551,12 +551,21 @@ def validate_job(job, ctx) -> dict:
         }
     ctx.progress(result.total, result.total, line[:500])
     ctx.log(line)
-    return {
+    outcome = {
         "batch": str(batch.pk),
         "rows": result.total,
         "valid": result.valid,
         "errors": result.error_rows,
     }
+    if result.file_error:
+        outcome["notice"] = _("problems found, the file cannot be imported")
+    elif result.error_rows:
+        outcome["notice"] = ngettext(
+            "problems found in %(n)d row", "problems found in %(n)d rows", result.error_rows
+        ) % {"n": result.error_rows}
+    else:
+        outcome["notice"] = _("no problems found")
+    return outcome
 
 
 def _error_file_name(batch: ImportBatch) -> str:

@@ -210,9 +210,13 @@ def _notify_finished(job: Job) -> None:
         return
     from .notifications import notify
 
+    # A job that ran to its end but found problems (say, a file missing a column) says so
+    # through `result["notice"]` rather than a bare "succeeded".
+    notice = (job.result or {}).get("notice") if job.status == JobStatus.SUCCEEDED else None
+    status = notice or job.get_status_display()
     notify(
         job.created_by,
-        _("%(title)s: %(status)s") % {"title": job.title, "status": job.get_status_display()},
+        _("%(title)s: %(status)s") % {"title": job.title, "status": status},
         link=job_url(job),
     )
 

@@ -4,6 +4,8 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from ipcity.core.filters import BooleanFilter
+
 from .choices import OrganizationKind, RegionKind
 from .models import Organization, Region
 
@@ -20,10 +22,8 @@ class OrganizationFilterSet(django_filters.FilterSet):
         queryset=Organization.objects.filter(kind=OrganizationKind.GOVERNMENT),
         label=_("Parent organization"),
     )
-    uscc_warning = django_filters.BooleanFilter(
-        method="has_uscc_warning", label=_("USCC fails the check")
-    )
-    is_active = django_filters.BooleanFilter(label=_("Active"))
+    uscc_warning = BooleanFilter(method="has_uscc_warning", label=_("USCC fails the check"))
+    is_active = BooleanFilter(label=_("Active"))
 
     class Meta:
         model = Organization

@@ -4,6 +4,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from ipcity.core.filters import BooleanFilter
 from ipcity.orgs.models import Organization
 
 from .choices import Light, ReportStatus, TaskStatus, UnitRole
@@ -100,7 +101,7 @@ class KPIFilterSet(django_filters.FilterSet):
         queryset=Plan.objects.all(), field_name="task__plan", label=_("Plan")
     )
     task = django_filters.ModelChoiceFilter(queryset=PlanTask.objects.all(), label=_("Task"))
-    bound = django_filters.BooleanFilter(method="by_binding", label=_("Bound to an indicator"))
+    bound = BooleanFilter(method="by_binding", label=_("Bound to an indicator"))
     year = django_filters.NumberFilter(label=_("Year"))
 
     class Meta:

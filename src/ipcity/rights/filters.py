@@ -5,6 +5,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from ipcity.core.filters import BooleanFilter
 from ipcity.orgs.models import Organization, Region
 
 from .choices import (
@@ -63,7 +64,7 @@ class PatentFilterSet(django_filters.FilterSet):
     region = django_filters.ModelChoiceFilter(
         queryset=Region.objects.all(), method="in_region", label=_("Street or town")
     )
-    high_value = django_filters.BooleanFilter(field_name="is_high_value", label=_("High-value"))
+    high_value = BooleanFilter(field_name="is_high_value", label=_("High-value"))
     attribution = django_filters.MultipleChoiceFilter(
         choices=Attribution.choices, label=_("Attribution")
     )
@@ -108,8 +109,8 @@ class TrademarkFilterSet(django_filters.FilterSet):
     nice_class = django_filters.NumberFilter(
         method="in_class", label=_("Nice class"), min_value=1, max_value=45
     )
-    well_known = django_filters.BooleanFilter(field_name="is_well_known", label=_("Well-known"))
-    madrid = django_filters.BooleanFilter(field_name="is_madrid", label=_("Madrid"))
+    well_known = BooleanFilter(field_name="is_well_known", label=_("Well-known"))
+    madrid = BooleanFilter(field_name="is_madrid", label=_("Madrid"))
     region = django_filters.ModelChoiceFilter(
         queryset=Region.objects.all(), method="in_region", label=_("Street or town")
     )
@@ -237,9 +238,7 @@ class SoftwareLegalizationCheckFilterSet(django_filters.FilterSet):
         min_value=1990,
         max_value=2100,
     )
-    unrectified = django_filters.BooleanFilter(
-        method="is_unrectified", label=_("Findings not yet rectified")
-    )
+    unrectified = BooleanFilter(method="is_unrectified", label=_("Findings not yet rectified"))
 
     class Meta:
         model = SoftwareLegalizationCheck

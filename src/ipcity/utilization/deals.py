@@ -395,6 +395,11 @@ RACE_MESSAGE = gettext_lazy(
 )
 
 
+ASSIGNMENT_TERM_MESSAGE = gettext_lazy(
+    "An assignment has no licence term: leave the licence dates empty."
+)
+
+
 def _check(
     *,
     kind,
@@ -435,6 +440,10 @@ def _check(
             )
     if amount is not None and amount < 0:
         errors["amount"] = [_("The amount cannot be negative.")]
+    if kind == TransactionKind.ASSIGNMENT:
+        for name, value in (("start_date", start_date), ("end_date", end_date)):
+            if value is not None:
+                errors.setdefault(name, []).append(str(ASSIGNMENT_TERM_MESSAGE))
     if start_date and end_date and end_date < start_date:
         errors["end_date"] = [_("The licence cannot end before it starts.")]
     return errors
@@ -673,6 +682,7 @@ def _create(
     try:
         with db_transaction.atomic():
             deal = Transaction(**fields)
+            deal.recorded_by_id = getattr(user, "organization_id", None)
             _refuse_duplicates(deal, patent_ids, user)
             set_flags(deal, district)
             if history_user is not None:
@@ -1380,21 +1390,22 @@ def run_derive(job, ctx):
         raise RuntimeError(
             _("Another derivation ran at the same time and nothing was written; run it again.")
         ) from None
-    ctx.log(
-        _(
-            "%(events)d dated events: %(created)d transactions created, %(linked)d recorded "
-            "ones linked, %(already)d already linked, %(dismissed)d dismissed by the office; "
-            "%(undated)d events without a date to review."
-        )
-        % {
-            "events": result["events"],
-            "created": result["created"],
-            "linked": result["linked"],
-            "already": result["already_linked"],
-            "dismissed": result["dismissed"],
-            "undated": result["undated"],
-        }
-    )
+    summary = _(
+        "%(events)d dated events: %(created)d transactions created, %(linked)d recorded "
+        "ones linked, %(already)d already linked, %(dismissed)d dismissed by the office; "
+        "%(undated)d events without a date to review."
+    ) % {
+        "events": result["events"],
+        "created": result["created"],
+        "linked": result["linked"],
+        "already": result["already_linked"],
+        "dismissed": result["dismissed"],
+        "undated": result["undated"],
+    }
+    ctx.log(summary)
+    # The job's message is what its page shows once finished: what was done, not the
+    # "Deriving …" of the run.
+    ctx.progress(ctx.done, ctx.total, _("Derivation finished: %(summary)s") % {"summary": summary})
     return result
 
 

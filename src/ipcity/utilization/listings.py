@@ -538,6 +538,7 @@ def conclude(
     start_date=None,
     end_date=None,
     registration_number: str = "",
+    registration_date=None,
     notes: str = "",
     any_holder: bool = False,
 ) -> Transaction:
@@ -581,6 +582,7 @@ def conclude(
             start_date=start_date,
             end_date=end_date,
             registration_number=registration_number or "",
+            registration_date=registration_date,
             supply_listing=contact.supply_listing,
             demand_listing=contact.demand_listing,
             origin=TransactionOrigin.MARKETPLACE,
@@ -605,14 +607,21 @@ def kind_labels(kinds) -> list[str]:
 # -- conversion --------------------------------------------------------------------------------
 
 
-def contacted_exists(model, user) -> Exists:
-    """A listing was contacted: a request the user may see was sent about it by another
-    organization than its owner (a requester's own listing attached to its request does not
-    count). One definition for the marketplace figures and the `contacted` filter."""
-    requests = ContactRequest.objects.restrict(user, "view").filter(
-        **{listing_fk(model): OuterRef("pk")}
+def contacted_exists(model, user):
+    """A listing was contacted: a request the user may see names it, as the listing asked
+    about or as the requester's own listing attached to a request on another organization's
+    listing, and so put its owner in touch with another organization. A request its own
+    owner sent about it alone does not count. Offers and needs count alike, so a listing
+    that led to a transaction through the marketplace also counts as contacted. One
+    definition for the marketplace figures and the `contacted` filter (a Q)."""
+    fk = listing_fk(model)
+    other = "demand_listing" if fk == "supply_listing" else "supply_listing"
+    requests = ContactRequest.objects.restrict(user, "view").filter(**{fk: OuterRef("pk")})
+    asked = requests.exclude(requester_id=OuterRef("owner_id"))
+    attached = requests.filter(**{f"{other}__isnull": False}).exclude(
+        **{f"{other}__owner_id": OuterRef("owner_id")}
     )
-    return Exists(requests.exclude(requester_id=OuterRef("owner_id")))
+    return Q(Exists(asked)) | Q(Exists(attached))
 
 
 def concluded_exists(model, user) -> Exists:

@@ -5,17 +5,19 @@ A need is compared with published offers (and an offer with published needs) on 
 - **IPC** (45 points): the same main group (G06F16) counts fully, the same subclass (G06F) 60 %,
   the same class (G06) a quarter;
 - **text** (45 points): the jieba tokens of title, description and keywords (the registry
-  search's tokenizer, rights.search.tokenize), stopwords and single characters removed, compared
-  as sets (cosine: shared / √(|A|·|B|)); a cosine of 0.5 or more counts fully, but only when
-  the listings share two words or more, or one long word (4 characters or more): one short
-  shared word ("智能", "检测") is weak evidence and earns at most 30 % of the points;
+  search's tokenizer, rights.search.tokenize), stopwords (data/match_stopwords.txt) and single
+  characters removed, compared as sets (cosine: shared / √(|A|·|B|)); a cosine of 0.5 or
+  more counts fully, but only when the listings share two words or more, or one long word
+  (4 characters or more): one short shared word ("智能", "检测") is weak evidence and earns at
+  most 30 % of the points;
 - **kinds** (10 points): the transaction kinds offered and wanted share one (fully), one side
   left them open (half), or they exclude each other (nothing).
 
 The work is bounded: candidates are narrowed and ranked in SQL (a shared IPC main group, subclass
 or class, and the number of the listing's words found in their `search_text`; the best-ranked
 `MAX_CANDIDATES` of them, one query) and only those are scored in Python. A candidate sharing
-neither IPC nor words is dropped, whatever its kinds.
+neither IPC nor words is dropped, whatever its kinds, and so is one scoring below `MIN_SCORE`
+(25): such a score comes from the kinds or one short common word alone.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 
 from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils.translation import gettext as _
@@ -51,19 +54,26 @@ SHOWN_WORDS = 8
 # a shared IPC main group, subclass or class counts as this many words.
 RANK_GROUP, RANK_SUBCLASS, RANK_CLASS = 5, 3, 1
 
-# Words every listing uses: they say nothing about what it is about.
-STOPWORDS = frozenset([
-    "一种", "一个", "一些", "以及", "及其", "其中", "用于", "基于", "通过", "进行", "实现",
-    "具有", "包括", "包含", "提供", "采用", "利用", "使用", "可以", "能够", "需要", "寻求",
-    "寻找", "希望", "征集", "求购", "合作", "相关", "有关", "方面", "方法", "装置", "系统",
-    "设备", "技术", "产品", "工艺", "结构", "应用", "领域", "问题", "方案", "项目", "企业",
-    "公司", "有限", "有限公司", "单位", "我们", "我司", "本", "该", "所述", "其", "专利",
-    "发明", "实用", "新型", "实用新型", "转让", "许可", "授权", "成果", "转化", "研发", "开发",
-    "研究", "等", "的", "和", "与", "及", "或", "在", "对", "从", "中", "为", "是", "了", "并",
-    "将", "可", "已", "上", "下", "内", "外", "一", "二", "三", "the", "a", "an", "and", "or",
-    "of", "for", "to", "in", "on", "with", "by", "from", "into", "is", "are", "be", "as", "at",
-    "this", "that", "its",
-])  # fmt: skip
+# Words every listing uses ("一种", "技术", "演示", "专利技术"): they say nothing about what it is
+# about. Kept as data, one word a line, in data/match_stopwords.txt.
+STOPWORDS_FILE = Path(__file__).resolve().parent / "data" / "match_stopwords.txt"
+
+
+def _load_stopwords(path: Path = STOPWORDS_FILE) -> frozenset[str]:
+    words = set()
+    for line in path.read_text(encoding="utf-8").splitlines():
+        word = line.strip()
+        if word and not word.startswith("#"):
+            words.add(word.lower())
+    return frozenset(words)
+
+
+STOPWORDS = _load_stopwords()
+
+# Matches scoring below this are not shown: a score of 9-20 comes from kinds alone or from one
+# short shared word, which is noise, not a lead. A shared IPC subclass with compatible kinds
+# (27 + 10) or two shared words clear it.
+MIN_SCORE = 25
 
 # An IPC code as people type it, not glued to other letters or digits: "G06F 16/00", "g06f0016/30",
 # "G06F" (text is NFKC-folded and upper-cased first).
@@ -329,12 +339,13 @@ def candidates(listing, user=None, limit: int = MAX_CANDIDATES):
 
 
 def matches(listing, user=None, top: int = TOP_N, limit: int = MAX_CANDIDATES) -> list[Match]:
-    """The best `top` published listings of the other kind for `listing`, best first."""
+    """The best `top` published listings of the other kind for `listing` scoring `MIN_SCORE` or
+    more, best first."""
     source = _Profile.of(listing)
     found = []
     for candidate in candidates(listing, user, limit):
         score, reasons, related = _score(source, _Profile.of(candidate))
-        if related and score > 0:
+        if related and score >= MIN_SCORE:
             found.append(Match(candidate, score, reasons))
     found.sort(key=lambda m: (-m.score, -(m.listing.pk or 0)))
     return found[:top]

@@ -155,6 +155,23 @@ def recording_side_error(model, orgs: dict, allowed: set[int] | None) -> tuple[s
     return fields[0], str(message)
 
 
+# The party a record's financial product must belong to: a bank's loan product backs its own
+# pledges, an insurer's product its own policies.
+PRODUCT_OWNER = {Pledge: "pledgee", InsurancePolicy: "insurer"}
+
+
+def product_error(model, product, org) -> str | None:
+    """The message when `product` (object or None) does not belong to `org` (object or id), the
+    party PRODUCT_OWNER names for `model`; None when it fits or there is nothing to check."""
+    if product is None or org is None or model not in PRODUCT_OWNER:
+        return None
+    if product.institution_id == getattr(org, "pk", org):
+        return None
+    if model is Pledge:
+        return str(_("This product is another institution's, not the pledgee's."))
+    return str(_("This product is another institution's, not the insurer's."))
+
+
 def unheld_rights(pledgor, patents=(), trademarks=()) -> dict[str, str]:
     """Field errors for pledged rights the pledgor does not hold: patents without the pledgor
     among their holders, trademarks whose holder is another. Rights as objects or ids."""

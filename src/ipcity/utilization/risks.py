@@ -199,33 +199,36 @@ def _patent_risks(pledge_id, patent_id, registered, pledgor_id, patent, holders,
         event = _latest(events, (LegalEventKind.LAPSE, LegalEventKind.EXPIRY))
         when = lapse_date or (event[1] if event else None)
         label = _("lapsed") if status == PatentStatus.LAPSED else _("expired")
+        values = {"number": number, "state": label, "date": _date(when)}
         if before_registration(when):
-            detail = _("Patent %(number)s: already %(state)s when registered (%(state)s%(when)s).")
+            detail = _("Patent %(number)s: already %(state)s when registered (on %(date)s).")
+        elif when:
+            detail = _("Patent %(number)s %(state)s on %(date)s.")
         else:
-            detail = _("Patent %(number)s %(state)s%(when)s.")
-        add(
-            RiskKind.LAPSED,
-            when,
-            detail % {"number": number, "state": label, "when": _on(when)},
-            fingerprint(status, when),
-        )
+            detail = _("Patent %(number)s %(state)s.")
+        add(RiskKind.LAPSED, when, detail % values, fingerprint(status, when))
     if status == PatentStatus.INVALIDATED:
         event = _latest(events, (LegalEventKind.INVALIDATION,))
-        when = event[1] if event else None
+        # The invalidation event's date, else the date the registry records the right ended.
+        when = (event[1] if event else None) or lapse_date
+        values = {"number": number, "date": _date(when)}
         if before_registration(when):
-            detail = _("Patent %(number)s: already invalidated when registered (%(when)s).")
-            values = {"number": number, "when": _on(when).strip()}
+            detail = _("Patent %(number)s: already invalidated when registered (on %(date)s).")
+        elif when:
+            detail = _("Patent %(number)s was invalidated on %(date)s.")
         else:
-            detail = _("Patent %(number)s was invalidated%(when)s.")
-            values = {"number": number, "when": _on(when)}
+            detail = _("Patent %(number)s was invalidated.")
         add(RiskKind.INVALIDATED, when, detail % values, fingerprint(status, when))
     event = _latest(events, (LegalEventKind.FEE_OVERDUE,), after=registered)
     if event is not None:
+        if event[1]:
+            detail = _("The annual fee of patent %(number)s is overdue since %(date)s.")
+        else:
+            detail = _("The annual fee of patent %(number)s is overdue.")
         add(
             RiskKind.FEE_OVERDUE,
             event[1],
-            _("The annual fee of patent %(number)s is overdue%(when)s.")
-            % {"number": number, "when": _on(event[1])},
+            detail % {"number": number, "date": _date(event[1])},
             fingerprint("fee", event[1]),
         )
     event = _latest(events, (LegalEventKind.TRANSFER,), after=registered)
@@ -233,12 +236,7 @@ def _patent_risks(pledge_id, patent_id, registered, pledgor_id, patent, holders,
         add(
             RiskKind.OWNER_CHANGED,
             event[1],
-            _("Patent %(number)s was transferred%(to)s%(when)s after the pledge was registered.")
-            % {
-                "number": number,
-                "to": (" → " + event[2]) if event[2] else "",
-                "when": _on(event[1]),
-            },
+            _transfer_detail(number, event[2], event[1]),
             fingerprint("transfer", event[1], event[2]),
         )
     elif holders and pledgor_id not in holders:
@@ -252,8 +250,26 @@ def _patent_risks(pledge_id, patent_id, registered, pledgor_id, patent, holders,
     return found
 
 
-def _on(when: date | None) -> str:
-    return (" " + _("on %(date)s") % {"date": when.isoformat()}) if when else ""
+def _date(when: date | None) -> str:
+    """The date as the details write it; callers pick a text without a date when it is None,
+    so no phrase is glued on with a leading space."""
+    return when.isoformat() if when else ""
+
+
+def _transfer_detail(number: str, to: str, when: date | None) -> str:
+    values = {"number": number, "to": to, "date": _date(when)}
+    if to and when:
+        text = _(
+            "Patent %(number)s was transferred to %(to)s on %(date)s, after the pledge was "
+            "registered."
+        )
+    elif to:
+        text = _("Patent %(number)s was transferred to %(to)s after the pledge was registered.")
+    elif when:
+        text = _("Patent %(number)s was transferred on %(date)s, after the pledge was registered.")
+    else:
+        text = _("Patent %(number)s was transferred after the pledge was registered.")
+    return text % values
 
 
 def _trademark_findings(pledge_ids=None) -> list[Finding]:

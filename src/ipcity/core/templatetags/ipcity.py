@@ -1,8 +1,11 @@
 """Template helpers for the shared layout: Bootstrap form widgets and read-only field display."""
 
+import datetime
+
 from django import forms, template
 from django.db import models
-from django.utils.formats import localize
+from django.utils import timezone
+from django.utils.formats import date_format, localize
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -43,6 +46,49 @@ def is_checkbox(bound_field) -> bool:
     return isinstance(bound_field.field.widget, forms.CheckboxInput)
 
 
+def format_datetime(value) -> str:
+    """A datetime in the current time zone as "Y-m-d H:i" (dates as "Y-m-d")."""
+    if isinstance(value, datetime.datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return date_format(value, "Y-m-d H:i")
+    if isinstance(value, datetime.date):
+        return date_format(value, "Y-m-d")
+    return str(value)
+
+
+def value_choices(model, name: str) -> dict:
+    """{value: label} for a field whose values (or list of values, e.g. a JSON list) come from
+    choices: the field's own choices, or the model's `value_choices = {"field": choices}`."""
+    try:
+        field = model._meta.get_field(name)
+    except Exception:
+        field = None
+    if field is not None and getattr(field, "choices", None):
+        return dict(field.flatchoices)
+    extra = getattr(model, "value_choices", None) or {}
+    if name in extra:
+        return dict(extra[name])
+    return {}
+
+
+def plain_value(value, labels: dict | None = None) -> str:
+    """The text form of a stored value, for generic display (details and history)."""
+    labels = labels or {}
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(value, datetime.date):
+        return format_datetime(value)
+    if isinstance(value, list | tuple):
+        return "、".join(str(labels.get(v, v)) for v in value if v not in (None, ""))
+    if labels and not isinstance(value, dict):
+        try:
+            return str(labels.get(value, value))
+        except TypeError:
+            return str(value)
+    return str(value)
+
+
 def display_value(obj, name: str):
     """The human form of a field's value: choice labels, related objects, yes/no, dates."""
     try:
@@ -54,6 +100,10 @@ def display_value(obj, name: str):
     value = getattr(obj, name, None)
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
+    if isinstance(value, datetime.date):
+        return format_datetime(value)
+    if isinstance(value, list | tuple) and value:
+        return plain_value(value, value_choices(type(obj), name))
     if value is None or value == "":
         return mark_safe('<span class="text-body-secondary">—</span>')
     if isinstance(value, models.Model) and hasattr(value, "get_absolute_url"):
@@ -75,6 +125,29 @@ def field_rows(obj, *names):
             label = name
         rows.append((str(label)[:1].upper() + str(label)[1:], display_value(obj, name)))
     return rows
+
+
+QUEUE_HINT_AFTER = datetime.timedelta(seconds=15)
+
+
+@register.filter
+def waits_long(job) -> bool:
+    """True when a job has sat in the queue long enough to suspect no worker is running."""
+    from ..models import JobStatus
+
+    created = getattr(job, "created_at", None)
+    return (
+        getattr(job, "status", None) == JobStatus.QUEUED
+        and created is not None
+        and timezone.now() - created > QUEUE_HINT_AFTER
+    )
+
+
+@register.filter(is_safe=True)
+def page_title(value) -> str:
+    """The document title: "<page> · ipcity", or "ipcity" when the page names none."""
+    value = str(value).strip()
+    return f"{value} · ipcity" if value else "ipcity"
 
 
 @register.filter

@@ -24,6 +24,7 @@ from django.views import View
 
 from ..exports import FORMATS, export_response
 from ..scope import has_perm
+from ..templatetags.ipcity import plain_value, value_choices
 
 MAX_PAGE_SIZE = 100
 HISTORY_TYPES = {
@@ -368,16 +369,15 @@ def _labels_for_fks(changes_by_model: dict) -> dict:
     return labels
 
 
-def _display(field, value, fk_labels) -> str:
+def _display(field, value, fk_labels, model=None) -> str:
     if value is None or value == "":
         return ""
     if field.is_relation:
         return fk_labels.get((field.related_model, value), f"#{value}")
-    if field.choices:
-        return str(dict(field.flatchoices).get(value, value))
-    if isinstance(value, bool):
-        return _("Yes") if value else _("No")
-    return str(value)
+    labels = value_choices(model, field.name) if model is not None else {}
+    if not labels and field.choices:
+        labels = dict(field.flatchoices)
+    return plain_value(value, labels)
 
 
 def history_rows(records, with_object: bool = False) -> list[dict]:
@@ -418,8 +418,8 @@ def history_rows(records, with_object: bool = False) -> list[dict]:
             "changes": [
                 {
                     "field": str(field.verbose_name),
-                    "old": _display(field, old, fk_labels),
-                    "new": _display(field, new, fk_labels),
+                    "old": _display(field, old, fk_labels, record.instance_type),
+                    "new": _display(field, new, fk_labels, record.instance_type),
                 }
                 for field, old, new in changes
             ],

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from .. import jobs as jobs_api
+from ..exports import sheet_title
 from ..imports import RESULT_LABELS, get_format, start_commit, start_validation
 from ..models import ImportBatch, JobStatus
 
@@ -112,7 +113,7 @@ def import_template(request, format_key):
     fmt = _format_for(request, format_key)
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = str(fmt.title)[:31]
+    sheet.title = sheet_title(fmt.title, "import")
     sheet.append([c.label for c in fmt.columns])
     for cell, column in zip(sheet[1], fmt.columns, strict=True):
         cell.font = Font(bold=column.required)

@@ -8,6 +8,21 @@
       event.preventDefault();
     }
   });
+  // A checkbox that must be ticked before a button works: <input data-enables="#button-id">.
+  function syncEnables(box) {
+    var target = document.querySelector(box.getAttribute("data-enables"));
+    if (target) {
+      target.disabled = !box.checked;
+    }
+  }
+  document.addEventListener("change", function (event) {
+    if (event.target.matches("input[data-enables]")) {
+      syncEnables(event.target);
+    }
+  });
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("input[data-enables]").forEach(syncEnables);
+  });
   // Filter forms submit on change of a select, so lists follow the choice immediately.
   document.addEventListener("change", function (event) {
     var form = event.target.closest("form[data-autosubmit]");

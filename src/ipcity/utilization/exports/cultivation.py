@@ -1,5 +1,6 @@
 """What each cultivation list exports: the columns a user sees, with the enterprise's name and
-credit code (what the imports match enterprises by)."""
+credit code (what the imports match enterprises by). The columns an import reads are headed with
+that import's own labels, so an export re-imports as it is (updating the records it holds)."""
 
 from django.utils.translation import gettext_lazy as _
 
@@ -11,10 +12,18 @@ from ..filters.cultivation import (
     PoolEntryFilterSet,
     SupportRecordFilterSet,
 )
+from ..imports.cultivation import (
+    ENTERPRISE_COLUMNS,
+    DesignationImportFormat,
+    EnterpriseFactsImportFormat,
+    PoolEntryImportFormat,
+    SupportRecordImportFormat,
+)
 from ..models import Designation, EnterpriseFacts, PoolEntry, SupportRecord
+from .certification import import_headers
 
-ENTERPRISE = _("enterprise")
-USCC = _("unified social credit code")
+ENTERPRISE = ENTERPRISE_COLUMNS[0].label
+USCC = ENTERPRISE_COLUMNS[1].label
 STREET = _("Street or town")
 
 DESIGNATION_EXPORT = ExportSpec(
@@ -39,6 +48,22 @@ DESIGNATION_EXPORT = ExportSpec(
         "organization.name": ENTERPRISE,
         "organization.uscc": USCC,
         "organization.region.name": STREET,
+        **import_headers(
+            DesignationImportFormat,
+            {
+                f: f
+                for f in (
+                    "kind",
+                    "level",
+                    "year",
+                    "valid_from",
+                    "valid_until",
+                    "certificate_number",
+                    "source_document",
+                    "notes",
+                )
+            },
+        ),
     },
 )
 
@@ -71,6 +96,16 @@ POOL_EXPORT = ExportSpec(
         "organization.region.name": STREET,
         "designation.level": _("Level obtained"),
         "designation.year": _("Year designated"),
+        **import_headers(
+            PoolEntryImportFormat,
+            {
+                "target_kind": "kind",
+                "target_level": "level",
+                "stage": "stage",
+                "year": "year",
+                "notes": "notes",
+            },
+        ),
     },
 )
 
@@ -92,7 +127,17 @@ SUPPORT_EXPORT = ExportSpec(
     headers={
         "organization.name": ENTERPRISE,
         "organization.uscc": USCC,
-        "provider.name": _("provided by"),
+        **import_headers(
+            SupportRecordImportFormat,
+            {
+                "kind": "kind",
+                "date": "date",
+                "amount": "amount",
+                "title": "title",
+                "description": "description",
+                "provider.name": "provider",
+            },
+        ),
     },
 )
 
@@ -111,5 +156,12 @@ FACTS_EXPORT = ExportSpec(
         "rd_expense",
         "source",
     ],
-    headers={"organization.name": ENTERPRISE, "organization.uscc": USCC},
+    headers={
+        "organization.name": ENTERPRISE,
+        "organization.uscc": USCC,
+        **import_headers(
+            EnterpriseFactsImportFormat,
+            {f: f for f in ("year", "employees", "rd_staff", "revenue", "rd_expense", "source")},
+        ),
+    },
 )

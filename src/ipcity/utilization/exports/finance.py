@@ -1,5 +1,8 @@
 """What each finance list exports: the columns a user sees, plus the parties' credit codes and
-the rights' numbers, so a sheet can be read back by the import."""
+the rights' numbers, so a sheet can be read back by the import as it is. Every column the import
+reads is headed with the import's own column label (imports/finance.py: file data, not
+translated), so an exported sheet re-imports without renaming a header; the columns only the
+list shows (status, inclusive lending) keep translated headers the import ignores."""
 
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -17,6 +20,13 @@ from ..filters.finance import (
     PledgeFilterSet,
     RiskAlertFilterSet,
     ValuationFilterSet,
+)
+from ..imports.finance import (
+    FinancialProductImportFormat,
+    GuaranteeImportFormat,
+    InsurancePolicyImportFormat,
+    PledgeImportFormat,
+    ValuationImportFormat,
 )
 from ..models import FinancialProduct, Guarantee, InsurancePolicy, Pledge, RiskAlert, Valuation
 from ..models.finance import with_pledge_visibility
@@ -80,8 +90,11 @@ def _label(model, field):
     return model._meta.get_field(field).verbose_name
 
 
-PATENTS = _("Patent application numbers")
-TRADEMARKS = _("Trademark registration numbers")
+def _import_headers(fmt, paths: dict[str, str]) -> dict[str, str]:
+    """Export path → the header of the import column `paths` maps it to."""
+    labels = {column.key: column.label for column in fmt.columns}
+    return {path: labels[key] for path, key in paths.items()}
+
 
 PRODUCT_EXPORT = FinanceExportSpec(
     model=FinancialProduct,
@@ -90,6 +103,7 @@ PRODUCT_EXPORT = FinanceExportSpec(
     select_related=("institution",),
     fields=[
         "institution.name",
+        "institution.uscc",
         "name",
         "kind",
         "max_amount",
@@ -99,7 +113,21 @@ PRODUCT_EXPORT = FinanceExportSpec(
         "is_active",
         "description",
     ],
-    headers={"institution.name": _label(FinancialProduct, "institution")},
+    headers=_import_headers(
+        FinancialProductImportFormat,
+        {
+            "institution.name": "institution",
+            "institution.uscc": "institution_uscc",
+            "name": "name",
+            "kind": "kind",
+            "max_amount": "max_amount",
+            "term_months": "term_months",
+            "rate": "rate",
+            "contact": "contact",
+            "is_active": "is_active",
+            "description": "description",
+        },
+    ),
 )
 
 VALUATION_EXPORT = FinanceExportSpec(
@@ -116,20 +144,29 @@ VALUATION_EXPORT = FinanceExportSpec(
         "method",
         "value",
         "date",
-        "appraiser.name",
-        "appraiser_name",
+        "appraiser_text",
         "commissioned_by.name",
+        "commissioned_by.uscc",
         "report_number",
         "purpose",
     ],
-    headers={
-        "owner.name": _label(Valuation, "owner"),
-        "owner.uscc": _("Holder's credit code"),
-        "patent_numbers": PATENTS,
-        "trademark_numbers": TRADEMARKS,
-        "appraiser.name": _label(Valuation, "appraiser"),
-        "commissioned_by.name": _label(Valuation, "commissioned_by"),
-    },
+    headers=_import_headers(
+        ValuationImportFormat,
+        {
+            "owner.name": "owner",
+            "owner.uscc": "owner_uscc",
+            "patent_numbers": "patents",
+            "trademark_numbers": "trademarks",
+            "method": "method",
+            "value": "value",
+            "date": "date",
+            "appraiser_text": "appraiser",
+            "commissioned_by.name": "commissioned_by",
+            "commissioned_by.uscc": "commissioned_by_uscc",
+            "report_number": "report_number",
+            "purpose": "purpose",
+        },
+    ),
 )
 
 PLEDGE_EXPORT = FinanceExportSpec(
@@ -159,14 +196,28 @@ PLEDGE_EXPORT = FinanceExportSpec(
         "notes",
     ],
     headers={
-        "pledgor.name": _label(Pledge, "pledgor"),
-        "pledgor.uscc": _("Pledgor's credit code"),
-        "pledgee.name": _label(Pledge, "pledgee"),
-        "pledgee.uscc": _("Pledgee's credit code"),
-        "patent_numbers": PATENTS,
-        "trademark_numbers": TRADEMARKS,
+        **_import_headers(
+            PledgeImportFormat,
+            {
+                "registration_number": "registration_number",
+                "registration_date": "registration_date",
+                "pledgor.name": "pledgor",
+                "pledgor.uscc": "pledgor_uscc",
+                "pledgee.name": "pledgee",
+                "pledgee.uscc": "pledgee_uscc",
+                "patent_numbers": "patents",
+                "trademark_numbers": "trademarks",
+                "amount": "amount",
+                "debt_kind": "debt_kind",
+                "contract_number": "contract_number",
+                "term_start": "term_start",
+                "term_end": "term_end",
+                "release_date": "release_date",
+                "product.name": "product",
+                "notes": "notes",
+            },
+        ),
         "is_inclusive": _("Inclusive lending"),
-        "product.name": _label(Pledge, "product"),
     },
 )
 
@@ -181,6 +232,7 @@ INSURANCE_EXPORT = FinanceExportSpec(
         "insured.name",
         "insured.uscc",
         "insurer.name",
+        "insurer.uscc",
         "kind",
         "patent_numbers",
         "insured_amount",
@@ -190,13 +242,24 @@ INSURANCE_EXPORT = FinanceExportSpec(
         "end_date",
         "product.name",
     ],
-    headers={
-        "insured.name": _label(InsurancePolicy, "insured"),
-        "insured.uscc": _("Insured's credit code"),
-        "insurer.name": _label(InsurancePolicy, "insurer"),
-        "patent_numbers": PATENTS,
-        "product.name": _label(InsurancePolicy, "product"),
-    },
+    headers=_import_headers(
+        InsurancePolicyImportFormat,
+        {
+            "policy_number": "policy_number",
+            "insured.name": "insured",
+            "insured.uscc": "insured_uscc",
+            "insurer.name": "insurer",
+            "insurer.uscc": "insurer_uscc",
+            "kind": "kind",
+            "patent_numbers": "patents",
+            "insured_amount": "insured_amount",
+            "premium": "premium",
+            "subsidy": "subsidy",
+            "start_date": "start_date",
+            "end_date": "end_date",
+            "product.name": "product",
+        },
+    ),
 )
 
 GUARANTEE_EXPORT = GuaranteeExportSpec(
@@ -207,22 +270,34 @@ GUARANTEE_EXPORT = GuaranteeExportSpec(
     fields=[
         "contract_number",
         "guarantor.name",
+        "guarantor.uscc",
         "borrower.name",
         "borrower.uscc",
         "lender.name",
+        "lender.uscc",
         "visible_pledge_number",
         "amount",
         "fee_rate",
         "start_date",
         "end_date",
     ],
-    headers={
-        "guarantor.name": _label(Guarantee, "guarantor"),
-        "borrower.name": _label(Guarantee, "borrower"),
-        "borrower.uscc": _("Borrower's credit code"),
-        "lender.name": _label(Guarantee, "lender"),
-        "visible_pledge_number": _("Pledge registration number"),
-    },
+    headers=_import_headers(
+        GuaranteeImportFormat,
+        {
+            "contract_number": "contract_number",
+            "guarantor.name": "guarantor",
+            "guarantor.uscc": "guarantor_uscc",
+            "borrower.name": "borrower",
+            "borrower.uscc": "borrower_uscc",
+            "lender.name": "lender",
+            "lender.uscc": "lender_uscc",
+            "visible_pledge_number": "pledge",
+            "amount": "amount",
+            "fee_rate": "fee_rate",
+            "start_date": "start_date",
+            "end_date": "end_date",
+        },
+    ),
 )
 
 RISK_EXPORT = FinanceExportSpec(

@@ -12,11 +12,13 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from ipcity.orgs.models import Organization, Region
+from ipcity.core.filters import BooleanFilter
+from ipcity.orgs.models import Region
 
 from .. import certificates
 from ..choices import CertificateStatus, StandardVersion
 from ..models import Certificate
+from .cultivation import OrganizationFilter, limit_organizations
 
 
 class CertificateFilterSet(django_filters.FilterSet):
@@ -58,10 +60,8 @@ class CertificateFilterSet(django_filters.FilterSet):
         null_value="null",
         label=_("Street or town"),
     )
-    organization = django_filters.ModelChoiceFilter(
-        queryset=Organization.objects.none(), label=_("Enterprise")
-    )
-    transition_overdue = django_filters.BooleanFilter(
+    organization = OrganizationFilter()
+    transition_overdue = BooleanFilter(
         method="by_transition_overdue", label=_("Transition overdue")
     )
     expiring_within = django_filters.NumberFilter(
@@ -89,14 +89,7 @@ class CertificateFilterSet(django_filters.FilterSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._editions = None
-        user = getattr(self.request, "user", None)
-        holders = Organization.objects.all()
-        if user is not None:
-            visible = Certificate.objects.restrict(user, "view")
-            holders = Organization.objects.filter(pk__in=visible.values("organization_id")).only(
-                "id", "name"
-            )
-        self.filters["organization"].queryset = holders.order_by("name")
+        limit_organizations(self)
         self.filters["street"].queryset = Region.objects.only("id", "name", "code").order_by("code")
 
     @property

@@ -10,8 +10,10 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_filters.fields import ModelChoiceField
 
-from ipcity.orgs.models import Region
+from ipcity.core.filters import BooleanFilter
+from ipcity.orgs.models import Organization, Region
 from ipcity.rights.attribution import STREET_KINDS
 
 from ..choices import (
@@ -31,14 +33,50 @@ from ..models import (
 )
 
 
-class OrganizationIdFilter(django_filters.NumberFilter):
-    """An organization id: a number box rather than a select, since enterprises run into the
-    thousands; other pages link here with it. An id outside the user's scope matches nothing."""
+class _NotOffered(int):
+    """A well-formed organization id the filter does not offer (outside the user's scope, or
+    without such records): it matches nothing, as a link with it always did."""
+
+
+class _OrganizationField(ModelChoiceField):
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except forms.ValidationError:
+            text = str(value).strip()
+            if text.isdigit() and int(text) > 0:
+                return _NotOffered(int(text))
+            raise
+
+
+class OrganizationFilter(django_filters.ModelChoiceFilter):
+    """The enterprise a list is narrowed to, chosen by name among the organizations the user
+    may view that have rows in the list's own (already scoped) queryset. The parameter stays
+    the organization's id, so the links other pages make keep working; an id not offered
+    matches nothing."""
+
+    field_class = _OrganizationField
 
     def __init__(self, field_name="organization", **kwargs):
-        kwargs.setdefault("label", _("Enterprise (organization id)"))
-        kwargs.setdefault("widget", forms.NumberInput(attrs={"min": 1}))
-        super().__init__(field_name=field_name, min_value=1, **kwargs)
+        kwargs.setdefault("label", _("Enterprise"))
+        kwargs.setdefault("queryset", Organization.objects.none())
+        super().__init__(field_name=field_name, **kwargs)
+
+    def filter(self, qs, value):
+        if isinstance(value, _NotOffered):
+            return qs.none()
+        return super().filter(qs, value)
+
+
+def limit_organizations(filterset, name="organization", org_field="organization_id") -> None:
+    """Offer in `filterset.filters[name]` the organizations the user may view that hold rows of
+    the filterset's queryset (one query when the select is drawn, none per row)."""
+    user = getattr(getattr(filterset, "request", None), "user", None)
+    orgs = Organization.objects.all() if user is None else Organization.objects.restrict(user)
+    holders = filterset.queryset.order_by().values(org_field)
+    filterset.filters[name].queryset = (
+        orgs.filter(pk__in=holders).only("id", "name").order_by("name", "pk")
+    )
 
 
 def _year(field_name="year", label=None):
@@ -73,12 +111,16 @@ class DesignationFilterSet(django_filters.FilterSet):
     level = django_filters.MultipleChoiceFilter(choices=DesignationLevel.choices, label=_("Level"))
     year = _year(label=_("Year designated"))
     street = _street()
-    organization = OrganizationIdFilter()
-    current = django_filters.BooleanFilter(method="is_current", label=_("Valid today"))
+    organization = OrganizationFilter()
+    current = BooleanFilter(method="is_current", label=_("Valid today"))
 
     class Meta:
         model = Designation
         fields = ["q", "kind", "level", "year", "street", "organization", "current"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        limit_organizations(self)
 
     def search(self, queryset, name, value):
         return _search(queryset, value, "certificate_number", "source_document")
@@ -98,7 +140,7 @@ class CultivationCriterionFilterSet(django_filters.FilterSet):
     metric = django_filters.MultipleChoiceFilter(
         choices=CriterionMetric.choices, label=_("Measure")
     )
-    is_active = django_filters.BooleanFilter(label=_("Active"))
+    is_active = BooleanFilter(label=_("Active"))
 
     class Meta:
         model = CultivationCriterion
@@ -109,11 +151,15 @@ class EnterpriseFactsFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     year = _year()
     street = _street()
-    organization = OrganizationIdFilter()
+    organization = OrganizationFilter()
 
     class Meta:
         model = EnterpriseFacts
         fields = ["q", "year", "street", "organization"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        limit_organizations(self)
 
     def search(self, queryset, name, value):
         return _search(queryset, value)
@@ -126,10 +172,10 @@ class PoolEntryFilterSet(django_filters.FilterSet):
     )
     target_level = django_filters.ChoiceFilter(choices=DesignationLevel.choices, label=_("Level"))
     stage = django_filters.MultipleChoiceFilter(choices=PoolStage.choices, label=_("Stage"))
-    meets_all = django_filters.BooleanFilter(label=_("Meets every required criterion"))
+    meets_all = BooleanFilter(label=_("Meets every required criterion"))
     year = _year(label=_("Year entered"))
     street = _street()
-    organization = OrganizationIdFilter()
+    organization = OrganizationFilter()
 
     class Meta:
         model = PoolEntry
@@ -144,6 +190,10 @@ class PoolEntryFilterSet(django_filters.FilterSet):
             "organization",
         ]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        limit_organizations(self)
+
     def search(self, queryset, name, value):
         return _search(queryset, value)
 
@@ -153,11 +203,15 @@ class SupportRecordFilterSet(django_filters.FilterSet):
     kind = django_filters.MultipleChoiceFilter(choices=SupportKind.choices, label=_("Kind"))
     year = _year(field_name="date__year")
     street = _street()
-    organization = OrganizationIdFilter()
+    organization = OrganizationFilter()
 
     class Meta:
         model = SupportRecord
         fields = ["q", "kind", "year", "street", "organization"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        limit_organizations(self)
 
     def search(self, queryset, name, value):
         return _search(queryset, value, "title", "description")

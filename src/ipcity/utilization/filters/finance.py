@@ -13,6 +13,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from ipcity.core.filters import BooleanFilter
 from ipcity.orgs.models import Region
 
 from ..choices import (
@@ -61,7 +62,7 @@ class FinancialProductFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     kind = django_filters.MultipleChoiceFilter(choices=ProductKind.choices, label=_("Kind"))
     institution = OrgIdFilter("institution", label=_("Institution (organization id)"))
-    active = django_filters.BooleanFilter(field_name="is_active", label=_("Offered now"))
+    active = BooleanFilter(field_name="is_active", label=_("Offered now"))
 
     class Meta:
         model = FinancialProduct
@@ -80,7 +81,9 @@ class FinancialProductFilterSet(django_filters.FilterSet):
 
 class ValuationFilterSet(django_filters.FilterSet):
     year = _year("date", _("Valuation year"))
-    method = django_filters.MultipleChoiceFilter(choices=ValuationMethod.choices, label=_("Method"))
+    method = django_filters.MultipleChoiceFilter(
+        choices=ValuationMethod.choices, label=_("Valuation method")
+    )
     owner = OrgIdFilter("owner", label=_("Rights holder (organization id)"))
 
     class Meta:
@@ -99,7 +102,7 @@ class PledgeFilterSet(django_filters.FilterSet):
         queryset=Region.objects.all(), method="in_street", label=_("Pledgor's street or town")
     )
     patent = django_filters.CharFilter(method="with_patent", label=_("Patent application number"))
-    inclusive = django_filters.BooleanFilter(method="is_inclusive", label=_("Inclusive lending"))
+    inclusive = BooleanFilter(method="is_inclusive", label=_("Inclusive lending"))
 
     class Meta:
         model = Pledge

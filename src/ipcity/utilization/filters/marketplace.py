@@ -12,6 +12,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from ipcity.core.filters import BooleanFilter
 from ipcity.rights.search import search_filter
 
 from ..choices import ContactStatus, ListingStatus, TransactionKind
@@ -33,8 +34,8 @@ class _ListingFilterSet(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(
         choices=TransactionKind.choices, method="by_kind", label=_("Kind")
     )
-    contacted = django_filters.BooleanFilter(method="by_contacted", label=_("Contacted"))
-    concluded = django_filters.BooleanFilter(method="by_concluded", label=_("Led to a transaction"))
+    contacted = BooleanFilter(method="by_contacted", label=_("Contacted"))
+    concluded = BooleanFilter(method="by_concluded", label=_("Led to a transaction"))
 
     def _user(self):
         return getattr(self.request, "user", None) or AnonymousUser()

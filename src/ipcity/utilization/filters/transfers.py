@@ -10,6 +10,8 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from ipcity.core.filters import BooleanFilter
+
 from ..choices import TransactionKind, TransactionOrigin
 from ..deals import normalize_patent_number
 from ..models import Transaction
@@ -30,10 +32,8 @@ class TransactionFilterSet(django_filters.FilterSet):
     origin = django_filters.MultipleChoiceFilter(
         choices=TransactionOrigin.choices, label=_("Origin")
     )
-    from_university = django_filters.BooleanFilter(
-        label=_("University or institute to district enterprise")
-    )
-    from_outside = django_filters.BooleanFilter(label=_("Acquired from outside the district"))
+    from_university = BooleanFilter(label=_("University or institute to district enterprise"))
+    from_outside = BooleanFilter(label=_("Acquired from outside the district"))
     party = django_filters.NumberFilter(
         method="either_party",
         label=_("Party (organization id)"),

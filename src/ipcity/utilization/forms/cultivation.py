@@ -15,7 +15,7 @@ from ipcity.orgs.models import Organization, Region
 from ipcity.rights.attribution import STREET_KINDS
 
 from ..choices import Comparison, CriterionMetric, DesignationKind, DesignationLevel, PoolStage
-from ..criteria import has_criteria, parse_designation_parameter, tracks
+from ..criteria import has_criteria, parse_designation_parameter, track_label, tracks
 from ..models import (
     CultivationCriterion,
     Designation,
@@ -138,15 +138,26 @@ class CultivationCriterionForm(forms.ModelForm):
             "threshold": gettext_lazy(
                 "Counts and people as numbers, shares in percent; empty for “is true”."
             ),
-            "parameter": gettext_lazy(
-                "For “holds a valid designation”: the designation kind, optionally with a "
-                "level, e.g. ip_advantage or ip_advantage:municipal."
-            ),
         }
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        # The designation a criterion asks for, offered by its name (any level, or one level);
+        # the stored value stays the code ("ip_advantage" or "ip_advantage:municipal").
+        choices = designation_parameter_choices()
+        current = self.initial.get("parameter") or ""
+        if current and current not in dict(choices):
+            choices.append((current, current))
+        self.fields["parameter"] = forms.ChoiceField(
+            label=self.fields["parameter"].label,
+            required=False,
+            choices=[("", "---------"), *choices],
+            help_text=gettext_lazy(
+                "For “holds a valid designation”: the designation the enterprise must hold, at "
+                "any level or at one level."
+            ),
+        )
 
     def clean(self):
         cleaned = super().clean()
@@ -163,14 +174,22 @@ class CultivationCriterionForm(forms.ModelForm):
             if kind not in DesignationKind.values or (
                 level and level not in DesignationLevel.values
             ):
-                self.add_error(
-                    "parameter",
-                    _("Name a designation kind (%(kinds)s), optionally “:level”.")
-                    % {"kinds": ", ".join(DesignationKind.values)},
-                )
+                self.add_error("parameter", _("Choose the designation the enterprise must hold."))
             else:
                 cleaned["parameter"] = f"{kind}:{level}" if level else kind
         return cleaned
+
+
+def designation_parameter_choices() -> list[tuple[str, str]]:
+    """Each designation at any level, then at each level, named as the pages name them."""
+    levels = dict(DesignationLevel.choices)
+    choices = []
+    for kind, label in DesignationKind.choices:
+        choices.append((kind, _("%(designation)s (any level)") % {"designation": label}))
+        choices.extend(
+            (f"{kind}:{level}", track_label(kind, level, levels=levels)) for level in levels
+        )
+    return choices
 
 
 class EnterpriseFactsForm(_ScopedOrganizationForm):

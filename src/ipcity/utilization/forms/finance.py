@@ -345,7 +345,31 @@ class _FinanceForm(forms.ModelForm):
                 field = next(n for n in reversed(self.date_range) if n in self.fields)
                 self.add_error(field, _("The end comes before the start."))
         self._check_recording_side()
+        self._check_product_owner()
         return data
+
+    def _check_product_owner(self) -> None:
+        """A pledge's product must be the pledgee's, a policy's the insurer's."""
+        from .. import pledges
+
+        owner = pledges.PRODUCT_OWNER.get(self._meta.model)
+        if owner is None or not self.sent("product", owner) or owner in self.errors:
+            return
+        if "product" in self.errors:
+            return
+        product, org = self.value("product"), self.value(owner)
+        instance = self.instance
+        if (
+            instance.pk
+            and product is not None
+            and org is not None
+            and instance.product_id == product.pk
+            and getattr(instance, f"{owner}_id") == org.pk
+        ):
+            return  # an unchanged link, checked when it was made
+        message = pledges.product_error(self._meta.model, product, org)
+        if message:
+            self.add_error("product" if "product" in self.fields else owner, message)
 
     def sent(self, *names) -> bool:
         """Whether the form validates any of these fields (a partial update may not)."""
@@ -373,7 +397,8 @@ class _FinanceForm(forms.ModelForm):
 
 class FinancialProductForm(_FinanceForm):
     institution = OrganizationRefField(label=gettext_lazy("Institution"))
-    own_org_defaults = {"institution": ()}
+    # Only a financial institution offers products: an office user's form starts empty.
+    own_org_defaults = {"institution": (OrganizationKind.FINANCIAL,)}
     positive_fields = ("max_amount",)
 
     class Meta:
@@ -390,6 +415,15 @@ class FinancialProductForm(_FinanceForm):
             "is_active",
         ]
         widgets = {"description": TEXT}
+
+    def clean_institution(self):
+        org = self.cleaned_data.get("institution")
+        if org is not None and org.kind != OrganizationKind.FINANCIAL:
+            raise forms.ValidationError(
+                _("Products are offered by financial institutions; “%(v)s” is not one.")
+                % {"v": org.name}
+            )
+        return org
 
 
 class ValuationForm(_FinanceForm):

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from ipcity.orgs.models import Organization
 
 from ..choices import ListingStatus, TransactionKind
+from ..deals import ASSIGNMENT_TERM_MESSAGE
 from ..listings import (
     acts_for_any,
     allowed_kinds,
@@ -27,6 +28,9 @@ from ..models import ContactRequest, DemandListing, SupplyListing, Transaction
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TEXT = forms.Textarea(attrs={"rows": 4})
 SHORT_TEXT = forms.Textarea(attrs={"rows": 2})
+# The listings' money fields (10k yuan): never negative, in the pages, the API and the import,
+# which all validate through these forms.
+MONEY_FIELDS = ("asking_price", "budget")
 IPC_HELP = _("Separated by spaces, commas or ';', e.g. G06F16/00; G06N3/08.")
 
 
@@ -64,6 +68,9 @@ class _ListingForm(forms.ModelForm):
             user, model, "change" if self.instance.pk else "add"
         )
         self.fields["ipc_codes"].help_text = IPC_HELP
+        for name in MONEY_FIELDS:
+            if name in self.fields:
+                self.fields[name].widget.attrs["min"] = 0
         self.owner_locked = owner_is_locked(self.instance)
         if self.office:
             self.fields["owner"].queryset = Organization.objects.only("id", "name").order_by("name")
@@ -126,6 +133,10 @@ class _ListingForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        for name in MONEY_FIELDS:
+            value = cleaned.get(name)
+            if value is not None and value < 0:
+                self.add_error(name, _("The amount cannot be negative."))
         owner = self.owner_of()
         if owner is not None:
             self.instance.owner = owner
@@ -251,6 +262,8 @@ CONCLUDE_ORDER = (
     "kind",
     "amount",
     "contract_date",
+    "registration_number",
+    "registration_date",
     "start_date",
     "end_date",
     "patents",
@@ -281,10 +294,17 @@ class ConcludeForm(forms.Form):
     registration_number = forms.CharField(
         label=_("Registration or filing number"), max_length=100, required=False
     )
+    registration_date = forms.DateField(
+        label=_("Registration date"),
+        widget=DATE,
+        required=False,
+        help_text=_("When the registry recorded it; the transaction counts for its year."),
+    )
     notes = forms.CharField(label=_("Notes"), required=False, widget=SHORT_TEXT)
 
     def __init__(self, *args, contact: ContactRequest, user=None, assignor=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.order_fields(CONCLUDE_ORDER)
         self.contact = contact
         self.user = user
         self.assignor = assignor
@@ -320,6 +340,11 @@ class ConcludeForm(forms.Form):
         unless the office overrides."""
         cleaned = super().clean()
         start, end = cleaned.get("start_date"), cleaned.get("end_date")
+        if cleaned.get("kind") == TransactionKind.ASSIGNMENT:
+            for name in ("start_date", "end_date"):
+                if cleaned.get(name):
+                    self.add_error(name, str(ASSIGNMENT_TERM_MESSAGE))
+            start = end = None
         if start and end and end < start:
             self.add_error("end_date", _("The licence cannot end before it starts."))
         patents = cleaned.get("patents")

@@ -125,9 +125,13 @@ class TransactionForm(forms.ModelForm):
         if self.instance.pk and not self.is_bound:
             self.initial["patent_numbers"] = self.instance.patent_numbers()
             self.initial["trademark_numbers"] = self.instance.trademark_numbers()
+        self.fields["amount"].widget.attrs["min"] = 0
 
     def clean(self):
         data = super().clean()
+        amount = data.get("amount")
+        if amount is not None and amount < 0:
+            self.add_error("amount", _("The amount cannot be negative."))
         for side in ("assignor", "assignee"):
             org, name = deals.resolve_party(
                 data.get(side), data.get(f"{side}_name", ""), user=self.user

@@ -1,4 +1,5 @@
-"""Cultivation imports: enterprise designations, support records and enterprise facts.
+"""Cultivation imports: enterprise designations, support records, enterprise facts and the
+cultivation pool.
 
 Every row names an enterprise by 企业名称 and/or 统一社会信用代码; it is matched to an existing
 enterprise by credit code, then by exact name (full-width and half-width brackets and spaces
@@ -6,8 +7,9 @@ folded). An enterprise that is not registered, or a name or code of an organizat
 an enterprise (a university, a government unit), is a row error: imports never create
 organizations. A row that repeats an existing record (same enterprise, kind, level and year
 for a designation; same enterprise and year for facts; same enterprise, kind, date and title for
-support) updates it; the rest are created. Kinds and levels are read from their codes, English
-or Chinese names and the usual short forms (优势企业, 国家级, 高新企业 …).
+support; same enterprise and track for the pool) updates it; the rest are created. Kinds and
+levels are read from their codes, English or Chinese names and the usual short forms (优势企业,
+国家级, 高新企业 …).
 
 A row that updates a record is checked as the record will be: its stored values merged with the
 cells the row fills (R&D staff no more than employees; validity ending after it starts).
@@ -21,7 +23,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from django.utils import translation
+from django.core.exceptions import ValidationError
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history
@@ -33,10 +36,11 @@ from ipcity.orgs.choices import OrganizationKind
 from ipcity.orgs.models import Organization
 from ipcity.rights.imports.normalize import parse_count, parse_date
 
-from ..choices import DesignationKind, DesignationLevel, SupportKind
-from ..criteria import evaluate_organizations
+from .. import pool
+from ..choices import DesignationKind, DesignationLevel, PoolStage, SupportKind
+from ..criteria import evaluate_entries, evaluate_organizations, has_criteria
 from ..forms.cultivation import MAX_YEAR, MIN_YEAR, organizations_for
-from ..models import Designation, EnterpriseFacts, SupportRecord
+from ..models import Designation, EnterpriseFacts, PoolEntry, SupportRecord
 
 WRITE_BATCH = 500
 
@@ -59,6 +63,12 @@ LEVEL_SYNONYMS = {
     DesignationLevel.NATIONAL: ("国家级", "国家", "全国"),
     DesignationLevel.MUNICIPAL: ("市级", "北京市级", "北京市", "市", "省级", "省市级"),
     DesignationLevel.DISTRICT: ("区级", "区", "区县级", "通州区"),
+}
+STAGE_SYNONYMS = {
+    PoolStage.CANDIDATE: ("候选", "候选企业", "入库"),
+    PoolStage.CULTIVATED: ("培育", "培育中", "正在培育", "重点培育"),
+    PoolStage.DESIGNATED: ("已认定", "认定", "已获认定"),
+    PoolStage.WITHDRAWN: ("退出", "已退出", "出库", "移出"),
 }
 SUPPORT_SYNONYMS = {
     SupportKind.FUNDING: ("资金支持", "资金", "资助", "补贴", "补助", "奖励", "奖补"),
@@ -148,6 +158,8 @@ class EnterpriseContext:
     others_by_uscc: dict[str, tuple[str, str]] = field(default_factory=dict)  # → (name, kind)
     others_by_name: dict[str, tuple[str, str]] = field(default_factory=dict)
     any_by_name: dict[str, list[int]] = field(default_factory=dict)  # every organization
+    changeable: set[int] = field(default_factory=set)  # pool entries the user may change
+    tracks: dict[tuple, bool] = field(default_factory=dict)  # (kind, level) → has criteria
 
 
 def _matched(rows) -> list[int]:
@@ -615,3 +627,176 @@ class EnterpriseFactsImportFormat(_EnterpriseRowsFormat):
         evaluate_organizations({r.values["organization"] for r in rows})
         progress(len(rows))
         return {"created": len(created), "updated": changed, "unchanged": unchanged}
+
+
+@register
+class PoolEntryImportFormat(_EnterpriseRowsFormat):
+    """The cultivation pool: one enterprise and track (designation and level) per row.
+
+    A row for an enterprise already in the pool for that track updates its year, notes and
+    stage; a stage change follows the moves of the pool pages (pool.move_stage). Reaching
+    "designated" records the designation obtained, so it is done on the entry's page: a row
+    asking for it is refused (a designated entry staying designated is fine). Every entry
+    written is evaluated against the criteria at the end."""
+
+    key = "utilization.poolentry"
+    model = PoolEntry
+    title = gettext_lazy("Cultivation pool")
+    description = gettext_lazy(
+        "One enterprise and designation track per row: the enterprise (by credit code or exact "
+        "name; it must already be registered), the designation it works toward and its level "
+        "(empty: any level), the stage, the year it entered and notes. A row for an enterprise "
+        "already in the pool for that track updates it; the entries are evaluated after the "
+        "import."
+    )
+    permissions = ("utilization.add_poolentry", "utilization.change_poolentry")
+    success_url_name = "utilization:poolentry_list"
+    columns = [
+        *ENTERPRISE_COLUMNS,
+        Column(
+            "kind",
+            "培育方向",
+            ("培育称号", "目标称号", "拟认定称号", "称号", "prepares for", "target kind"),
+            True,
+            help=gettext_lazy("The designation worked toward, e.g. 知识产权优势企业."),
+        ),
+        Column(
+            "level",
+            "级别",
+            ("层级", "目标级别", "level", "target level"),
+            help=gettext_lazy("Empty: any level."),
+        ),
+        Column(
+            "stage",
+            "阶段",
+            ("培育阶段", "状态", "stage"),
+            help=gettext_lazy("候选, 培育中 or 退出; empty: candidate for a new entry."),
+        ),
+        Column(
+            "year",
+            "年度",
+            ("入库年度", "年份", "year", "year entered"),
+            parse=parse_year,
+            help=gettext_lazy("Empty: this year for a new entry."),
+        ),
+        Column("notes", "备注", ("notes",), max_length=1000),
+    ]
+
+    def prepare(self, user) -> EnterpriseContext:
+        ctx = self.enterprise_context(user)
+        ctx.lookups["kind"] = _lookup(DesignationKind, KIND_SYNONYMS)
+        ctx.lookups["level"] = _lookup(DesignationLevel, LEVEL_SYNONYMS)
+        ctx.lookups["stage"] = _lookup(PoolStage, STAGE_SYNONYMS)
+        for pk, org, kind, level, stage in PoolEntry.objects.values_list(
+            "pk", "organization_id", "target_kind", "target_level", "stage"
+        ).iterator(chunk_size=5000):
+            ctx.existing[(org, kind, level)] = pk
+            ctx.stored[pk] = (stage,)
+        ctx.changeable = set(
+            PoolEntry.objects.restrict(user, "change").values_list("pk", flat=True)
+        )
+        return ctx
+
+    def clean_row(self, row: Row, ctx: EnterpriseContext) -> None:
+        values = row.values
+        values["organization"] = self.match_enterprise(values, ctx)
+        values["kind"] = self.choice(
+            ctx, "kind", values["kind"], "培育方向", _("Unknown designation “%(v)s”.")
+        )
+        level = values.get("level", "")
+        if level:
+            level = self.choice(ctx, "level", level, "级别", _("Unknown level “%(v)s”."))
+        values["level"] = level
+        track = (values["kind"], level)
+        if track not in ctx.tracks:
+            ctx.tracks[track] = has_criteria(*track)
+        if not ctx.tracks[track]:
+            raise RowError(
+                _("This designation track has no active criteria; add criteria for it first."),
+                "培育方向",
+            )
+        if values.get("stage"):
+            values["stage"] = self.choice(
+                ctx, "stage", values["stage"], "阶段", _("Unknown stage “%(v)s”.")
+            )
+        match = values["match"] = ctx.existing.get((values["organization"], *track))
+        stage = values.get("stage")
+        if match is None:
+            if stage == PoolStage.DESIGNATED:
+                raise RowError(_designate_on_page(), "阶段")
+            return
+        if match not in ctx.changeable:
+            raise RowError(_("You may not change this pool entry."), "企业名称")
+        (current,) = ctx.stored[match]
+        if stage and stage != current:
+            if stage == PoolStage.DESIGNATED:
+                raise RowError(_designate_on_page(), "阶段")
+            if stage not in pool.STAGE_MOVES.get(current, ()):
+                raise RowError(
+                    _("The entry cannot move from “%(from)s” to “%(to)s”.")
+                    % {"from": PoolStage(current).label, "to": PoolStage(stage).label},
+                    "阶段",
+                )
+
+    def duplicate_keys(self, row: Row, ctx):
+        v = row.values
+        yield (
+            _("enterprise, designation and level"),
+            f"{v['organization']}|{v['kind']}|{v['level']}",
+        )
+
+    def write(self, rows, ctx: EnterpriseContext, user, progress) -> dict:
+        new, changed, unchanged, written = [], 0, 0, []
+        existing = PoolEntry.objects.in_bulk(_matched(rows))
+        this_year = timezone.localdate().year
+        for done, row in enumerate(rows, start=1):
+            v = row.values
+            if v["match"]:
+                entry = existing[v["match"]]
+                fields = [f for f in ("year", "notes") if f in v and getattr(entry, f) != v[f]]
+                stage = v.get("stage")
+                if fields:
+                    for name in fields:
+                        setattr(entry, name, v[name])
+                    entry._history_user = user
+                    entry.save(update_fields=[*fields, "updated_at"])
+                if stage and stage != entry.stage:
+                    try:
+                        pool.move_stage(user, entry, stage)
+                    except ValidationError as exc:
+                        raise ImportRefused(
+                            _("Row %(row)d: %(problem)s")
+                            % {"row": row.number, "problem": " ".join(exc.messages)}
+                        ) from None
+                    fields.append("stage")
+                if fields:
+                    changed += 1
+                else:
+                    unchanged += 1
+                written.append(entry)
+            else:
+                new.append(
+                    PoolEntry(
+                        organization_id=v["organization"],
+                        target_kind=v["kind"],
+                        target_level=v["level"],
+                        stage=v.get("stage") or PoolStage.CANDIDATE,
+                        year=v.get("year") or this_year,
+                        notes=v.get("notes", ""),
+                    )
+                )
+            if done % WRITE_BATCH == 0:
+                progress(done)
+        created = bulk_create_with_history(
+            new, PoolEntry, batch_size=WRITE_BATCH, default_user=user
+        )
+        if any(e.pk is None for e in created):
+            raise ImportRefused(_("The pool changed meanwhile; import the file again."))
+        self.check_scope(user, [o.pk for o in created] + _matched(rows))
+        evaluate_entries([*created, *written])
+        progress(len(rows))
+        return {"created": len(created), "updated": changed, "unchanged": unchanged}
+
+
+def _designate_on_page():
+    return _("An entry becomes designated on its page, where the designation obtained is recorded.")

@@ -26,14 +26,15 @@ from django.utils.translation import gettext_lazy
 
 from ipcity.core.imports import Column, ImportFormat, ImportRefused, Row, RowError, register
 from ipcity.core.scope import perm_name
+from ipcity.orgs.choices import OrganizationKind
 from ipcity.orgs.models import Organization
 from ipcity.rights.imports.normalize import parse_date
 from ipcity.rights.models import Patent, Trademark
 
 from .. import pledges
-from ..choices import InsuranceKind, PledgeStatus, ValuationMethod
+from ..choices import InsuranceKind, PledgeStatus, ProductKind, ValuationMethod
 from ..forms.finance import compact, name_variants, normalize_application_number, split_numbers
-from ..models import Guarantee, InsurancePolicy, Pledge, Valuation
+from ..models import FinancialProduct, Guarantee, InsurancePolicy, Pledge, Valuation
 
 MAX_AMOUNT = Decimal("999999999999.99")
 
@@ -82,6 +83,32 @@ def parse_rate(text: str) -> Decimal:
     return rate.quantize(Decimal("0.001"))
 
 
+YES = {"是", "有", "在售", "yes", "y", "true", "1", "√", "✓"}
+NO = {"否", "无", "停售", "no", "n", "false", "0", "×"}
+
+
+def parse_yes_no(text: str) -> bool:
+    value = _norm(text)
+    if value in YES or value == _norm(_("Yes")):
+        return True
+    if value in NO or value == _norm(_("No")):
+        return False
+    raise RowError(_("“%(v)s” is not yes (是) or no (否).") % {"v": text})
+
+
+def parse_months(text: str) -> int:
+    value = unicodedata.normalize("NFKC", str(text)).strip().removesuffix("个月").strip()
+    try:
+        months = Decimal(value)
+    except InvalidOperation:
+        months = None
+    if months is None or not months.is_finite() or months != months.to_integral_value():
+        raise RowError(_("“%(v)s” is not a number of months.") % {"v": text})
+    if not (0 < months <= 32767):
+        raise RowError(_("“%(v)s” is not a number of months.") % {"v": text})
+    return int(months)
+
+
 def _choice_lookup(choices, synonyms: dict) -> dict[str, str]:
     lookup: dict[str, str] = {}
     for value, label in choices:
@@ -104,6 +131,9 @@ class FinanceContext:
     taken: set[str] = field(default_factory=set)  # numbers already in the database
     pledges: dict[str, int] = field(default_factory=dict)
     choices: dict[str, str] = field(default_factory=dict)
+    products: dict[tuple[int, str], int] = field(default_factory=dict)  # (institution, name)
+    existing: set[tuple] = field(default_factory=set)  # keys of records already in the database
+    financial: set[int] = field(default_factory=set)  # financial institutions
 
 
 def _party_columns(key: str, label: str, synonyms=(), required=True) -> list[Column]:
@@ -138,6 +168,15 @@ TRADEMARKS_COLUMN = Column(
     ("商标号", "注册号", "trademarks"),
     max_length=5000,
     help=gettext_lazy("Registration numbers, separated by ;."),
+)
+
+
+PRODUCT_COLUMN = Column(
+    "product",
+    "金融产品",
+    ("产品", "融资产品", "保险产品", "product"),
+    max_length=200,
+    help=gettext_lazy("The exact name of one of the institution's products."),
 )
 
 
@@ -253,6 +292,31 @@ class FinanceImportFormat(ImportFormat):
         elif ctx.allowed is not None and not any(pk in ctx.allowed for pk in ids):
             raise RowError(_("None of this row's parties is an organization you may record for."))
 
+    def load_products(self, ctx: FinanceContext) -> None:
+        ctx.products = {
+            (institution, name.strip()): pk
+            for pk, institution, name in FinancialProduct.objects.values_list(
+                "pk", "institution_id", "name"
+            ).iterator(5000)
+        }
+
+    def product(self, row: Row, ctx: FinanceContext) -> None:
+        """The product named in the row, among the products of the party that must offer it
+        (utilization.pledges.PRODUCT_OWNER): the pledgee's, the insurer's."""
+        name = row.values.get("product", "")
+        row.values["product"] = None
+        if not name:
+            return
+        owner = pledges.PRODUCT_OWNER[self.model]
+        found = ctx.products.get((row.values[owner], name.strip()))
+        if found is None:
+            raise RowError(
+                _("%(party)s offers no product named “%(v)s”.")
+                % {"party": self.label(owner), "v": name},
+                self.label("product"),
+            )
+        row.values["product"] = found
+
     @staticmethod
     def date_order(row: Row, start: str, end: str, column: str) -> None:
         if row.values.get(start) and row.values.get(end) and row.values[end] < row.values[start]:
@@ -293,6 +357,7 @@ class PledgeImportFormat(FinanceImportFormat):
     )
     success_url_name = "utilization:pledge_list"
     parties = ("pledgor", "pledgee")
+    fk_keys = ("product",)
     required_parties = ("pledgor", "pledgee")
     columns = [
         Column(
@@ -326,11 +391,13 @@ class PledgeImportFormat(FinanceImportFormat):
         ),
         Column("term_end", "债务履行期止", ("期限止", "到期日期", "借款到期日"), parse=parse_date),
         Column("release_date", "解除日期", ("质押解除日期", "解押日期"), parse=parse_date),
+        PRODUCT_COLUMN,
         Column("notes", "备注", ("说明", "notes"), max_length=1000),
     ]
 
     def prepare(self, user):
         ctx = super().prepare(user)
+        self.load_products(ctx)
         ctx.taken = set(
             Pledge.objects.exclude(registration_number="").values_list(
                 "registration_number", flat=True
@@ -346,6 +413,7 @@ class PledgeImportFormat(FinanceImportFormat):
         self.clean_parties(row, ctx)
         if values["pledgor"] == values["pledgee"]:
             raise RowError(_("The pledgee cannot be the pledgor."), "质权人")
+        self.product(row, ctx)
         self.rights(row, ctx)
         if not values["patents"] and not values.get("trademarks"):
             raise RowError(_("Name at least one pledged patent or trademark."), "专利号")
@@ -413,6 +481,9 @@ class ValuationImportFormat(FinanceImportFormat):
     def prepare(self, user):
         ctx = super().prepare(user)
         ctx.choices = _choice_lookup(ValuationMethod.choices, METHOD_SYNONYMS)
+        ctx.existing = set(
+            Valuation.objects.exclude(report_number="").values_list("owner_id", "report_number")
+        )
         return ctx
 
     def clean_row(self, row: Row, ctx) -> None:
@@ -436,7 +507,16 @@ class ValuationImportFormat(FinanceImportFormat):
         values["method"] = method
         if values["value"] <= 0:
             raise RowError(_("Must be more than zero."), "评估价值（万元）")
+        values["report_number"] = compact(values.get("report_number", ""))
+        if (values["owner"], values["report_number"]) in ctx.existing:
+            raise RowError(
+                _("This holder already has a valuation with this report number."), "报告编号"
+            )
         self.rights(row, ctx)
+
+    def duplicate_keys(self, row: Row, ctx):
+        if row.values.get("report_number"):
+            yield "报告编号", f"{row.values['owner']}:{row.values['report_number']}"
 
 
 @register
@@ -450,6 +530,7 @@ class InsurancePolicyImportFormat(FinanceImportFormat):
     )
     success_url_name = "utilization:insurancepolicy_list"
     parties = ("insured", "insurer")
+    fk_keys = ("product",)
     required_parties = ("insured", "insurer")
     columns = [
         Column("policy_number", "保单号", ("保险单号", "policy number"), True, max_length=100),
@@ -468,12 +549,14 @@ class InsurancePolicyImportFormat(FinanceImportFormat):
         Column("subsidy", "保费补贴（万元）", ("保费补贴", "补贴"), parse=parse_amount),
         Column("start_date", "起保日期", ("保险起期", "起始日期"), True, parse=parse_date),
         Column("end_date", "终止日期", ("保险止期", "到期日期"), parse=parse_date),
+        PRODUCT_COLUMN,
     ]
 
     def prepare(self, user):
         ctx = super().prepare(user)
         ctx.taken = set(InsurancePolicy.objects.values_list("policy_number", flat=True))
         ctx.choices = _choice_lookup(InsuranceKind.choices, INSURANCE_SYNONYMS)
+        self.load_products(ctx)
         return ctx
 
     def clean_row(self, row: Row, ctx) -> None:
@@ -488,6 +571,7 @@ class InsurancePolicyImportFormat(FinanceImportFormat):
         if kind is None:
             raise RowError(_("Unknown kind “%(v)s”.") % {"v": values["kind"]}, "险种")
         values["kind"] = kind
+        self.product(row, ctx)
         if values["insured_amount"] <= 0:
             raise RowError(_("Must be more than zero."), "保险金额（万元）")
         self.rights(row, ctx)
@@ -514,7 +598,9 @@ class GuaranteeImportFormat(FinanceImportFormat):
         Column("contract_number", "合同编号", ("担保合同编号", "合同号"), max_length=100),
         *_party_columns("guarantor", "担保机构", ("担保人", "担保公司", "guarantor")),
         *_party_columns("borrower", "借款人", ("借款企业", "被担保人", "borrower")),
-        *_party_columns("lender", "贷款银行", ("贷款机构", "债权人", "lender"), required=False),
+        *_party_columns(
+            "lender", "贷款银行", ("贷款人", "贷款机构", "债权人", "lender"), required=False
+        ),
         Column("pledge", "质押登记号", ("质押登记编号",), max_length=100),
         Column(
             "amount",
@@ -535,11 +621,21 @@ class GuaranteeImportFormat(FinanceImportFormat):
             .exclude(registration_number="")
             .values_list("registration_number", "pk")
         )
+        ctx.existing = set(
+            Guarantee.objects.exclude(contract_number="").values_list(
+                "guarantor_id", "contract_number"
+            )
+        )
         return ctx
 
     def clean_row(self, row: Row, ctx) -> None:
         values = row.values
         self.clean_parties(row, ctx)
+        values["contract_number"] = compact(values.get("contract_number", ""))
+        if (values["guarantor"], values["contract_number"]) in ctx.existing:
+            raise RowError(
+                _("This guarantor already has a guarantee with this contract number."), "合同编号"
+            )
         number = compact(values.get("pledge", ""))
         if number and number not in ctx.pledges:
             raise RowError(
@@ -550,3 +646,73 @@ class GuaranteeImportFormat(FinanceImportFormat):
         if values["amount"] <= 0:
             raise RowError(_("Must be more than zero."), "担保金额（万元）")
         self.date_order(row, "start_date", "end_date", "到期日期")
+
+    def duplicate_keys(self, row: Row, ctx):
+        if row.values.get("contract_number"):
+            yield "合同编号", f"{row.values['guarantor']}:{row.values['contract_number']}"
+
+
+@register
+class FinancialProductImportFormat(FinanceImportFormat):
+    key = "utilization.financialproduct"
+    model = FinancialProduct
+    title = gettext_lazy("IP finance products")
+    description = gettext_lazy(
+        "One product per row: the offering financial institution (by credit code or exact name), "
+        "the product name and kind; rate, maximum amount in 10k yuan, term in months, contact "
+        "and whether it is offered now are optional. A product the institution already offers "
+        "under the same name is refused."
+    )
+    success_url_name = "utilization:financialproduct_list"
+    parties = ("institution",)
+    required_parties = ("institution",)
+    columns = [
+        *_party_columns("institution", "金融机构", ("机构", "机构名称", "银行", "institution")),
+        Column("name", "产品名称", ("名称", "name"), True, max_length=200),
+        Column("kind", "产品类型", ("类型", "类别", "kind"), True, max_length=50),
+        Column("rate", "利率或费率", ("利率", "费率", "rate"), max_length=100),
+        Column(
+            "max_amount",
+            "最高额度（万元）",
+            ("最高额度", "额度", "max amount"),
+            parse=parse_amount,
+        ),
+        Column("term_months", "期限（月）", ("期限", "term"), parse=parse_months),
+        Column("contact", "联系方式", ("联系人", "contact"), max_length=200),
+        Column("is_active", "在售", ("是否在售", "active"), parse=parse_yes_no),
+        Column("description", "产品说明", ("说明", "描述", "description"), max_length=1000),
+    ]
+
+    def prepare(self, user):
+        ctx = super().prepare(user)
+        ctx.choices = _choice_lookup(ProductKind.choices, {})
+        ctx.financial = set(
+            Organization.objects.filter(kind=OrganizationKind.FINANCIAL).values_list(
+                "pk", flat=True
+            )
+        )
+        ctx.existing = {
+            (institution, name.strip())
+            for institution, name in FinancialProduct.objects.values_list("institution_id", "name")
+        }
+        return ctx
+
+    def clean_row(self, row: Row, ctx) -> None:
+        values = row.values
+        self.clean_parties(row, ctx)
+        if values["institution"] not in ctx.financial:
+            raise RowError(_("This organization is not a financial institution."), "金融机构")
+        values["name"] = values["name"].strip()
+        if (values["institution"], values["name"]) in ctx.existing:
+            raise RowError(_("The institution already offers a product of this name."), "产品名称")
+        kind = ctx.choices.get(_norm(values["kind"]))
+        if kind is None:
+            raise RowError(_("Unknown kind “%(v)s”.") % {"v": values["kind"]}, "产品类型")
+        values["kind"] = kind
+        if values.get("max_amount") is not None and values["max_amount"] <= 0:
+            raise RowError(_("Must be more than zero."), "最高额度（万元）")
+        if values.get("is_active") is None:
+            values.pop("is_active", None)
+
+    def duplicate_keys(self, row: Row, ctx):
+        yield "产品名称", f"{row.values['institution']}:{row.values['name']}"

@@ -18,9 +18,9 @@ from ipcity.core.imports import normalize_header as norm
 from ipcity.orgs.models import Organization
 
 from ..choices import ListingStatus, TransactionKind
-from ..forms.marketplace import SupplyListingForm
+from ..forms.marketplace import DemandListingForm, SupplyListingForm
 from ..listings import acts_for_any, create_listing
-from ..models import SupplyListing
+from ..models import DemandListing, SupplyListing
 
 KIND_SYNONYMS = {
     TransactionKind.ASSIGNMENT: ("转让", "专利转让", "权利转让"),
@@ -95,6 +95,12 @@ class SupplyListingImportFormat(ImportFormat):
     )
     permissions = ("utilization.add_supplylisting",)
     success_url_name = "utilization:supplylisting_list"
+    model = SupplyListing
+    form_class = SupplyListingForm
+    owner_label = "供给方"
+    title_label = "技术名称"
+    duplicate_message = gettext_lazy("This organization already has an offer with this title.")
+    own_only_message = gettext_lazy("You may only offer for your own organization.")
     columns = [
         Column(
             "title", "技术名称", ("标题", "名称", "成果名称", "项目名称", "title"), True, None, 200
@@ -130,8 +136,8 @@ class SupplyListingImportFormat(ImportFormat):
             by_name.setdefault(norm(name), []).append(pk)
             if uscc:
                 by_uscc[uscc.upper()] = pk
-        office = acts_for_any(user, SupplyListing)
-        titles = SupplyListing.objects.all()
+        office = acts_for_any(user, self.model)
+        titles = self.model.objects.all()
         if not office:
             titles = titles.filter(owner_id=getattr(user, "organization_id", None))
         existing = {
@@ -145,7 +151,9 @@ class SupplyListingImportFormat(ImportFormat):
         own = getattr(ctx.user, "organization_id", None)
         if not text:
             if own is None:
-                raise RowError(_("Your account is not linked to an organization."), "供给方")
+                raise RowError(
+                    _("Your account is not linked to an organization."), self.owner_label
+                )
             return own
         key = norm(text)
         pk = ctx.by_uscc.get(key.upper())
@@ -153,13 +161,14 @@ class SupplyListingImportFormat(ImportFormat):
             named = ctx.by_name.get(key, [])
             if len(named) > 1:
                 raise RowError(
-                    _("Several organizations have this name; use its credit code."), "供给方"
+                    _("Several organizations have this name; use its credit code."),
+                    self.owner_label,
                 )
             pk = named[0] if named else None
         if pk is None:
-            raise RowError(_("No organization named “%(v)s”.") % {"v": text}, "供给方")
+            raise RowError(_("No organization named “%(v)s”.") % {"v": text}, self.owner_label)
         if not ctx.office and pk != own:
-            raise RowError(_("You may only offer for your own organization."), "供给方")
+            raise RowError(str(self.own_only_message), self.owner_label)
         return pk
 
     def form_data(self, values: dict, owner: int) -> dict:
@@ -178,8 +187,8 @@ class SupplyListingImportFormat(ImportFormat):
         values = row.values
         owner = self._owner(values, ctx)
         if (owner, title_key(values["title"])) in ctx.existing:
-            raise RowError(_("This organization already has an offer with this title."), "技术名称")
-        form = SupplyListingForm(data=self.form_data(values, owner), user=ctx.user)
+            raise RowError(str(self.duplicate_message), self.title_label)
+        form = self.form_class(data=self.form_data(values, owner), user=ctx.user)
         if not form.is_valid():
             labels = {c.key: c.label for c in self.columns}
             field, errors = next(iter(form.errors.items()))
@@ -197,7 +206,7 @@ class SupplyListingImportFormat(ImportFormat):
             try:
                 create_listing(
                     user,
-                    SupplyListing,
+                    self.model,
                     self.form_data(row.values, row.values["owner_id"]),
                     publish_now=publish_now,
                 )
@@ -212,3 +221,60 @@ class SupplyListingImportFormat(ImportFormat):
                 progress(created)
         progress(created)
         return {"created": created, "updated": 0, "published": published}
+
+
+@register
+class DemandListingImportFormat(SupplyListingImportFormat):
+    """Technology needs: the same rules as offers (one per row, checked by the page's form,
+    a need the owner already has under the same title is a row error), with a budget instead
+    of patents and an asking price."""
+
+    key = "utilization.demandlisting"
+    title = gettext_lazy("Technology needs")
+    description = gettext_lazy(
+        "One need per row: what the organization looks for, its IPC codes, the transaction "
+        "kinds it would accept and its budget. Rows become drafts unless the status column "
+        "says published."
+    )
+    permissions = ("utilization.add_demandlisting",)
+    success_url_name = "utilization:demandlisting_list"
+    model = DemandListing
+    form_class = DemandListingForm
+    owner_label = "需求方"
+    title_label = "需求名称"
+    duplicate_message = gettext_lazy("This organization already has a need with this title.")
+    own_only_message = gettext_lazy("You may only post needs for your own organization.")
+    columns = [
+        Column(
+            "title", "需求名称", ("标题", "名称", "技术需求", "需求标题", "title"), True, None, 200
+        ),
+        Column(
+            "owner",
+            "需求方",
+            ("单位名称", "需求单位", "统一社会信用代码", "owner"),
+            max_length=200,
+            help=gettext_lazy(
+                "Name or credit code of the organization that needs it; empty means your own."
+            ),
+        ),
+        Column("kinds", "交易方式", ("转化方式", "许可方式", "kinds"), parse=parse_kinds),
+        Column("ipc_codes", "IPC分类号", ("IPC", "分类号", "ipc codes"), max_length=500),
+        Column("keywords", "关键词", ("关键字", "keywords"), max_length=300),
+        Column("budget", "预算（万元）", ("预算", "budget")),
+        Column("description", "需求描述", ("简介", "描述", "说明", "description")),
+        Column("status", "状态", ("发布状态", "是否发布", "status"), parse=parse_status),
+    ]
+
+    def form_data(self, values: dict, owner: int) -> dict:
+        return {
+            "owner": owner,
+            "title": values["title"],
+            "kinds": values.get("kinds", []),
+            "ipc_codes": values.get("ipc_codes", ""),
+            "keywords": values.get("keywords", ""),
+            "budget": values.get("budget", ""),
+            "description": values.get("description", ""),
+        }
+
+    def duplicate_keys(self, row: Row, ctx):
+        yield "需求名称", f"{row.values['owner_id']}|{title_key(row.values['title'])}"

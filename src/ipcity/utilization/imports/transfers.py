@@ -266,6 +266,8 @@ class TransactionImportFormat(ImportFormat):
                     label,
                 )
         start, end = values.get("start_date"), values.get("end_date")
+        if values.get("kind") == TransactionKind.ASSIGNMENT and (start or end):
+            raise RowError(str(deals.ASSIGNMENT_TERM_MESSAGE), START_DATE if start else END_DATE)
         if start and end and end < start:
             raise RowError(_("The licence cannot end before it starts."), END_DATE)
         number = values.get("registration_number", "")

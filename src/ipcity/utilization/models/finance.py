@@ -84,7 +84,7 @@ class Valuation(BaseModel):
     trademarks = models.ManyToManyField(
         "rights.Trademark", blank=True, related_name="valuations", verbose_name=_("trademarks")
     )
-    method = models.CharField(_("method"), max_length=16, choices=ValuationMethod.choices)
+    method = models.CharField(_("valuation method"), max_length=16, choices=ValuationMethod.choices)
     value = models.DecimalField(_("value (10k yuan)"), max_digits=14, decimal_places=2)
     appraiser = models.ForeignKey(
         "orgs.Organization",
@@ -127,6 +127,10 @@ class Valuation(BaseModel):
 
     def trademark_numbers(self) -> str:
         return ";".join(t.registration_number for t in self.trademarks.all())
+
+    def appraiser_text(self) -> str:
+        """The appraiser's name: the organization's, else as recorded (one export column)."""
+        return self.appraiser.name if self.appraiser_id else self.appraiser_name
 
 
 class Pledge(BaseModel):

@@ -73,6 +73,9 @@ class SupplyListing(BaseModel):
 
     history = HistoricalRecords(excluded_fields=["search_text"])
 
+    # History shows the kinds of these JSON lists by their labels (core history display).
+    value_choices = {"kinds": TransactionKind.choices}
+
     @classmethod
     def scope_public_view(cls):
         # Closed listings stay readable: the other party of their requests and deals (and
@@ -134,6 +137,9 @@ class DemandListing(BaseModel):
     search_text = models.TextField(editable=False, blank=True)
 
     history = HistoricalRecords(excluded_fields=["search_text"])
+
+    # History shows the kinds of these JSON lists by their labels (core history display).
+    value_choices = {"kinds": TransactionKind.choices}
 
     @classmethod
     def scope_public_view(cls):

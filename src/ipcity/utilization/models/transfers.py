@@ -7,8 +7,39 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from ipcity.core.models import BaseModel
+from ipcity.core.scope import RestrictedQuerySet, ScopeChoices, grants_for, perm_name
 
 from ..choices import TransactionKind, TransactionOrigin
+
+
+class TransactionQuerySet(RestrictedQuerySet):
+    """Parties see every transaction they are party to, but change and delete only those their
+    own organization recorded (`recorded_by`): what the office entered, the registry's legal
+    events derived or the other party recorded stays as recorded. A district-wide grant (the
+    office) changes all of them."""
+
+    EDIT_ACTIONS = ("change", "delete")
+
+    def restrict(self, user, action: str = "view"):
+        qs = super().restrict(user, action)
+        if action not in self.EDIT_ACTIONS or not user.is_authenticated or user.is_superuser:
+            return qs
+        grants = grants_for(user, perm_name(self.model, action))
+        if any(g.scope == ScopeChoices.DISTRICT for g in grants):
+            return qs
+        q = models.Q(pk__in=[])
+        for grant in grants:
+            if grant.org_id is None:
+                continue
+            if grant.scope == ScopeChoices.SUBTREE:
+                q |= models.Q(recorded_by__path__startswith=grant.org_path)
+            else:
+                q |= models.Q(recorded_by_id=grant.org_id)
+        return qs.filter(q)
+
+
+class TransactionManager(models.Manager.from_queryset(TransactionQuerySet)):
+    pass
 
 
 class Transaction(BaseModel):
@@ -129,8 +160,22 @@ class Transaction(BaseModel):
         verbose_name=_("need it answered"),
     )
     notes = models.TextField(_("notes"), blank=True)
+    recorded_by = models.ForeignKey(
+        "orgs.Organization",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("recorded by"),
+        help_text=_(
+            "The organization of the user who recorded it (empty when the platform derived it); "
+            "only it and the district office may change the transaction."
+        ),
+    )
 
     history = HistoricalRecords()
+    objects = TransactionManager()
 
     class Meta:
         ordering = ["-year", "-contract_date", "pk"]

@@ -228,4 +228,7 @@ class ConcludeIn(Schema):
         description="Application numbers; omitted means the offer's patents.",
     )
     registration_number: str = Field(default="", max_length=100)
+    registration_date: date | None = Field(
+        default=None, description="When the registry recorded it; the year it counts for."
+    )
     notes: str = Field(default="", max_length=5000)

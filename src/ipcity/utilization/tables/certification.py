@@ -17,11 +17,24 @@ STATUS_COLOURS = {
 }
 
 
-def status_badge(certificate, on) -> str:
+def status_badge(certificate, on, eds=None) -> str:
+    """The status as it stands on `on`: a certificate still marked valid is shown expired once
+    its expiry has passed, and transition-overdue (not valid) once its edition's transition has
+    ended without a conversion."""
     label, colour = certificate.get_status_display(), STATUS_COLOURS.get(certificate.status)
+    key = certificate.status
     if certificate.status == CertificateStatus.VALID and certificate.expiry_date < on:
-        label, colour = _("Expired (date passed)"), "secondary"
-    return format_html('<span class="badge text-bg-{}">{}</span>', colour or "secondary", label)
+        label, colour, key = _("Expired (date passed)"), "secondary", "expired-date"
+    elif certificates.is_transition_overdue(
+        certificate, on, certificates.editions() if eds is None else eds
+    ):
+        label, colour, key = _("Transition overdue (not valid)"), "warning", "transition-overdue"
+    return format_html(
+        '<span class="badge text-bg-{}" data-status="{}">{}</span>',
+        colour or "secondary",
+        key,
+        label,
+    )
 
 
 def flags(certificate, on, eds) -> str:
@@ -100,4 +113,4 @@ class CertificateTable(tables.Table):
         return value.isoformat()
 
     def render_status(self, value, record):
-        return status_badge(record, self.on)
+        return status_badge(record, self.on, self.editions)

@@ -3,6 +3,7 @@ prefetched (views/finance.py), so a page costs the same few queries however many
 
 import django_tables2 as tables
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from ..models import FinancialProduct, Guarantee, InsurancePolicy, Pledge, RiskAlert, Valuation
@@ -45,7 +46,8 @@ def rights_cell(record, limit=3):
     )
     if not numbers:
         return "—"
-    shown = format_html_join("<br>", "{}", ((n,) for n in numbers[:limit]))
+    # The separator is markup of our own; the numbers are escaped by format_html_join.
+    shown = format_html_join(mark_safe("<br>"), "{}", ((n,) for n in numbers[:limit]))
     if len(numbers) > limit:
         return format_html(
             '{}<br><span class="text-body-secondary small">{}</span>',

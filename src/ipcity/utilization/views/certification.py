@@ -128,31 +128,45 @@ class CertificateDetailView(generic.ObjectDetailView):
         )
         can_change = Certificate.objects.restrict(user, "change").filter(pk=cert.pk).exists()
         edition = eds.get(cert.standard_version)
+        audit_items = [
+            {
+                "audit": audit,
+                "form": _inline_audit_form(audit, cert) if may_change_audits else None,
+                # Only a certificate valid today has audits to hold.
+                "overdue": valid_now
+                and audit.result == AuditResult.PLANNED
+                and audit.due_date < on,
+                "can_convert": _may_convert_at(cert, audit, edition, on),
+            }
+            for audit in audits
+        ]
         return {
             "on": on,
             "edition": edition,
             "overdue": certificates.is_transition_overdue(cert, on, eds),
             "valid_now": valid_now,
             "flags": flags(cert, on, eds),
-            "status_badge": status_badge(cert, on),
-            "audits": [
-                {
-                    "audit": audit,
-                    "form": _inline_audit_form(audit, cert) if may_change_audits else None,
-                    # Only a certificate valid today has audits to hold.
-                    "overdue": valid_now
-                    and audit.result == AuditResult.PLANNED
-                    and audit.due_date < on,
-                }
-                for audit in audits
-            ],
+            "status_badge": status_badge(cert, on, eds),
+            "audits": audit_items,
             "may_change_audits": may_change_audits,
-            "can_convert": cert.standard_version == StandardVersion.V2013,
+            "can_convert": any(item["can_convert"] for item in audit_items),
             "can_add_audit": can_change and has_perm(user, SurveillanceAudit, "add"),
             "new_audit_form": AuditForm(certificate=cert, prefix="new-audit"),
             "status_form": StatusForm(certificate=cert) if can_change else None,
             "has_status_actions": bool(certificates.available_actions(cert)),
         }
+
+
+def _may_convert_at(cert, audit, edition, on) -> bool:
+    """Whether the page offers "convert to 2023" at this audit: a 2013 certificate until its
+    edition's transition ends, and afterwards only at an audit due or held by that end (one
+    recorded late); a conversion later than that is always refused, so no box is shown."""
+    if cert.standard_version != StandardVersion.V2013:
+        return False
+    end = edition.transition_end if edition is not None else None
+    if end is None or end >= on:
+        return True
+    return (audit.done_date or audit.due_date) <= end
 
 
 def _inline_audit_form(audit, cert) -> AuditForm:

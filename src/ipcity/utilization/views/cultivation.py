@@ -190,7 +190,11 @@ class CriterionListView(generic.ObjectListView):
     template_name = T + "criterion_list.html"
 
     def extra_context(self):
-        return {"can_reevaluate": has_perm(self.request.user, PoolEntry, "change")}
+        user = self.request.user
+        return {
+            "can_reevaluate": has_perm(user, PoolEntry, "change"),
+            "can_find_candidates": has_perm(user, PoolEntry, "add"),
+        }
 
 
 class CriterionDetailView(generic.ObjectDetailView):
@@ -356,10 +360,15 @@ class PoolEntryListView(generic.ObjectListView):
     filterset_class = PoolEntryFilterSet
     table_class = PoolEntryTable
     export_spec = POOL_EXPORT
+    import_url = _import_url("utilization.poolentry")
     template_name = T + "poolentry_list.html"
 
     def extra_context(self):
-        return {"can_reevaluate": has_perm(self.request.user, PoolEntry, "change")}
+        user = self.request.user
+        return {
+            "can_reevaluate": has_perm(user, PoolEntry, "change"),
+            "can_find_candidates": has_perm(user, PoolEntry, "add"),
+        }
 
 
 def _move_buttons(stage: str) -> list[dict]:
@@ -391,7 +400,8 @@ class PoolEntryDetailView(generic.ObjectDetailView):
             .order_by("-year", "kind")
         )
         can_change = PoolEntry.objects.restrict(user, "change").filter(pk=obj.pk).exists()
-        move_form = MoveStageForm(
+        # A designation refused is shown again with what was typed and its errors.
+        move_form = getattr(self, "move_form", None) or MoveStageForm(
             initial={"level": obj.target_level, "year": timezone.localdate().year}
         )
         return {
@@ -499,7 +509,7 @@ def pool_pipeline(request):
         {
             "columns": columns,
             "filterset": filterset,
-            "filter_fields": [f for f in filterset.form if f.name not in ("stage", "organization")],
+            "filter_fields": [f for f in filterset.form if f.name != "stage"],
             "withdrawn": counts.get(PoolStage.WITHDRAWN, 0),
             "withdrawn_url": stage_url(PoolStage.WITHDRAWN),
             "can_change": has_perm(request.user, PoolEntry, "change"),
@@ -513,9 +523,14 @@ def pool_pipeline(request):
 @require_POST
 def pool_move(request, pk):
     entry = _entry(request, pk)
+    if not PoolEntry.objects.restrict(request.user, "change").filter(pk=entry.pk).exists():
+        raise PermissionDenied
     form = MoveStageForm(request.POST)
     fallback = reverse("utilization:poolentry_pipeline")
+    designating = request.POST.get("stage") == PoolStage.DESIGNATED
     if not form.is_valid():
+        if designating:
+            return _designation_refused(request, entry, form)
         messages.error(request, " ".join(m for errors in form.errors.values() for m in errors))
         return redirect(_back(request, fallback))
     data = form.cleaned_data
@@ -532,6 +547,9 @@ def pool_move(request, pk):
             source_document=data.get("source_document") or "",
         )
     except ValidationError as exc:
+        if designating:
+            _add_errors(form, exc)
+            return _designation_refused(request, entry, form)
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(
@@ -540,6 +558,29 @@ def pool_move(request, pk):
             % {"name": entry.organization, "stage": entry.get_stage_display()},
         )
     return redirect(_back(request, fallback))
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    """The rules' refusal on the form: under the fields it names, else above the form."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc.messages)
+        return
+    for name, errors in exc.error_dict.items():
+        messages_ = [m for e in errors for m in e.messages]
+        form.add_error(name if name in form.fields and name != "stage" else None, messages_)
+
+
+def _designation_refused(request, entry, form):
+    """The entry's page again, its designation form holding what was typed and the errors (a
+    stage the entry cannot be designated from shows no form: the errors then as a message)."""
+    if PoolStage.DESIGNATED not in pool.allowed_moves(entry.stage):
+        messages.error(request, " ".join(m for errors in form.errors.values() for m in errors))
+        return redirect(entry.get_absolute_url())
+    view = PoolEntryDetailView()
+    view.setup(request, pk=entry.pk)
+    view.move_form = form
+    context = view.detail_context(entry)
+    return render(request, view.template_name, context, status=400)
 
 
 @login_required
@@ -567,8 +608,9 @@ def pool_evaluate_all(request):
 @login_required
 def pool_candidates(request):
     """Enterprises not yet in a track that meet its required criteria (or most of them),
-    evaluated against the registry now; the office adds the chosen ones in one go."""
-    if not has_perm(request.user, PoolEntry, "view"):
+    evaluated against the registry now; the office adds the chosen ones in one go. Only for
+    those who may add pool entries: the page is a tool for filling the pool."""
+    if not has_perm(request.user, PoolEntry, "add"):
         raise PermissionDenied
     if request.method == "POST":
         return _add_candidates(request)

@@ -183,6 +183,7 @@ class DemandListView(ListingListView):
     queryset = DEMAND_QUERYSET
     filterset_class = DemandListingFilterSet
     table_class = DemandListingTable
+    import_url = reverse_lazy("core:import_upload", args=["utilization.demandlisting"])
     export_spec = DEMAND_LISTING_EXPORT
 
 
@@ -478,6 +479,7 @@ def contact_conclude(request, pk):
                 end_date=data["end_date"],
                 patents=data["patents"],
                 registration_number=data["registration_number"],
+                registration_date=data["registration_date"],
                 notes=data["notes"],
                 any_holder=bool(data.get("any_holder")),
             )

@@ -33,6 +33,7 @@ from ..exports.transfers import TRANSACTION_EXPORT
 from ..filters.transfers import TransactionFilterSet
 from ..forms.transfers import TransactionForm
 from ..imports import transfers as _imports  # noqa: F401  (registers the import format)
+from ..listings import acts_for_any
 from ..models import DemandListing, SupplyListing, Transaction
 from ..models.transfers import TransactionEvent
 from ..tables.transfers import TransactionTable
@@ -169,7 +170,13 @@ class TransactionEditView(generic.ObjectEditView):
             raise
 
     def extra_context(self, obj) -> dict:
-        return {"event": form_event(self.request, obj)}
+        user = self.request.user
+        # Outside the office a user records only what the own organization is party to: the
+        # page says so up front instead of refusing after the form was filled in.
+        own_party = None
+        if not obj.pk and not acts_for_any(user, Transaction):
+            own_party = getattr(user, "organization", None)
+        return {"event": form_event(self.request, obj), "own_party": own_party}
 
 
 def duplicate_message(exc) -> str:
@@ -364,11 +371,24 @@ def transaction_derive(request):
 @login_required
 def transaction_undated(request):
     """Transfer and licence events without a date: not counted until a person records them."""
-    if not deals.may_derive(request.user):
+    user = request.user
+    # A read-only list for everyone who reads transactions; recording and linking from it
+    # stay the office's.
+    if not has_perm(user, Transaction, "view"):
         raise PermissionDenied
+    office = deals.may_derive(user)
     events = deals.undated_events().annotate(recorded=Count("transaction_links"))
     page = generic.paginate(request, events)
     likely = deals.likely_transactions(page.object_list)
+    if not office:
+        # Only the transactions the reader may open are named.
+        candidates = {deal.pk for deals_ in likely.values() for deal in deals_}
+        visible = set(
+            Transaction.objects.restrict(user, "view")
+            .filter(pk__in=candidates)
+            .values_list("pk", flat=True)
+        )
+        likely = {pk: [d for d in found if d.pk in visible] for pk, found in likely.items()}
     rows = []
     for event in page.object_list:
         stands_for = deals.event_count(event)
@@ -384,7 +404,7 @@ def transaction_undated(request):
     return render(
         request,
         "utilization/transfers/undated.html",
-        {"page": page, "rows": rows, "count": page.paginator.count},
+        {"page": page, "rows": rows, "count": page.paginator.count, "may_record": office},
     )
 
 

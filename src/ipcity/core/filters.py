@@ -1,0 +1,33 @@
+"""Shared pieces for django-filter FilterSets.
+
+A yes/no filter's empty choice means "no restriction", so it reads "Any" rather than Django's
+"Unknown". Apps declare `BooleanFilter` from here; model BooleanFields that a FilterSet builds
+from `Meta.fields` get it too (the default for BooleanField is switched when core is ready).
+"""
+
+import django_filters
+from django import forms
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_filters.filterset import FILTER_FOR_DBFIELD_DEFAULTS
+
+
+class AnyBooleanSelect(forms.NullBooleanSelect):
+    """Django's NullBooleanSelect (same values: unknown/true/false) with "Any" as empty choice."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = [("unknown", _("Any")), *list(self.choices)[1:]]
+
+
+class BooleanFilter(django_filters.BooleanFilter):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", AnyBooleanSelect)
+        super().__init__(*args, **kwargs)
+
+
+def install_defaults() -> None:
+    """Make FilterSets build BooleanFields' filters with the "Any" select."""
+    for field_class in (models.BooleanField, models.NullBooleanField):
+        if field_class in FILTER_FOR_DBFIELD_DEFAULTS:
+            FILTER_FOR_DBFIELD_DEFAULTS[field_class] = {"filter_class": BooleanFilter}
