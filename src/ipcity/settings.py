@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "ipcity.indicators",
     "ipcity.plans",
     "ipcity.utilization",
+    "ipcity.protection",
 ]
 
 MIDDLEWARE = [
@@ -191,6 +192,8 @@ IPCITY_UPLOAD_MAX_BYTES = env_int("IPCITY_UPLOAD_MAX_MB", 200) * 1024 * 1024
 IPCITY_XLSX_STREAM_ABOVE_BYTES = env_int("IPCITY_XLSX_STREAM_ABOVE_MB", 20) * 1024 * 1024
 # Attachments people add to records (progress reports, expenditure vouchers).
 IPCITY_ATTACHMENT_MAX_BYTES = env_int("IPCITY_ATTACHMENT_MAX_MB", 20) * 1024 * 1024
+# Public forms (the complaint form): submissions allowed per client address per hour.
+IPCITY_PUBLIC_FORM_RATE = env_int("IPCITY_PUBLIC_FORM_RATE", 5)
 
 # Background work: django-tasks with its database backend; the worker is `ipcity worker`.
 TASKS = {"default": {"BACKEND": env("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}

@@ -11,6 +11,8 @@ urlpatterns = [
     path("indicators/", include("ipcity.indicators.urls")),
     path("plans/", include("ipcity.plans.urls")),
     path("utilization/", include("ipcity.utilization.urls")),
+    path("protection/", include("ipcity.protection.urls")),
+    path("public/protection/", include("ipcity.protection.public_urls")),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("django-admin/", admin.site.urls),

@@ -12,9 +12,11 @@ model says how its rows relate to an organization with `scope_org_field`:
   reaches the row;
 - `None`: the model is reference data that every holder of the permission sees in full.
 
-A model may also open some of its rows to every holder of the view permission, whatever their
-scope, with `scope_public_view(cls) -> Q` (published marketplace listings, a bank's advertised
-products). Changing them still needs a grant over their organization.
+A model may also open some of its rows to every holder of a permission, whatever their scope,
+with `scope_public_<action>(cls) -> Q`: `scope_public_view` for published marketplace listings or
+a bank's advertised products; `Case.scope_public_summary` returns an empty Q, so every holder of
+`protection.summary_case` reads every case's summary. Changing them still needs a grant over
+their organization.
 
 When the path crosses a many-valued relation (a task reaches its units through a link table),
 the model also sets `scope_org_many = True`: the filter then becomes `pk IN (subquery)`, so a row
@@ -119,9 +121,12 @@ def scope_q(model, user, action: str) -> Q | None:
                 q |= Q(**{f"{prefix}path__startswith": grant.org_path})
             else:
                 q |= Q(**{f"{prefix}pk" if prefix else "pk": grant.org_id})
-    public = getattr(model, "scope_public_view", None)
-    if action == "view" and public is not None:
-        q = (q | public()) if matched else public()
+    public = getattr(model, f"scope_public_{action}", None)
+    if public is not None:
+        opened = public()
+        if not opened:  # an empty Q opens every row to every holder of the permission
+            return Q()
+        q = (q | opened) if matched else opened
         matched = True
     if not matched:
         return None

@@ -1,0 +1,5 @@
+"""Protection API: agencies."""
+
+from ninja import Router
+
+router = Router()

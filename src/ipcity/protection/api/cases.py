@@ -1,0 +1,5 @@
+"""Protection API: cases."""
+
+from ninja import Router
+
+router = Router()

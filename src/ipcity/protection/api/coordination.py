@@ -1,0 +1,5 @@
+"""Protection API: coordination."""
+
+from ninja import Router
+
+router = Router()

@@ -1,0 +1,5 @@
+"""Protection API: leads."""
+
+from ninja import Router
+
+router = Router()

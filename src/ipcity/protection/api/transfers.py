@@ -1,0 +1,5 @@
+"""Protection API: transfers."""
+
+from ninja import Router
+
+router = Router()

@@ -1,0 +1,1 @@
+"""Daily duties of protection (registered with core/daily.py)."""

@@ -1,0 +1,1 @@
+"""Protection demo, one module per area."""

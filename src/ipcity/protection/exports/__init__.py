@@ -1,0 +1,1 @@
+"""Protection exports, one module per area."""

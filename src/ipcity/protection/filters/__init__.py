@@ -1,0 +1,1 @@
+"""Protection filters, one module per area."""

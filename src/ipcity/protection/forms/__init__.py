@@ -1,0 +1,1 @@
+"""Protection forms, one module per area."""

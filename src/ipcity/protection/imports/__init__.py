@@ -1,0 +1,1 @@
+"""Protection imports, one module per area."""

@@ -1,0 +1,1 @@
+"""Reference data loaded after migrate: threshold rule sets (once)."""

@@ -1,0 +1,7 @@
+"""Pages without sign-in (mounted at /public/protection/): the complaint form, the status look-up."""
+
+from .views import public
+
+app_name = "protection_public"
+
+urlpatterns = [*public.urlpatterns]

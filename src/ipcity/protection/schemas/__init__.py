@@ -1,0 +1,1 @@
+"""Protection schemas, one module per area."""

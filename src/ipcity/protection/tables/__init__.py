@@ -1,0 +1,1 @@
+"""Protection tables, one module per area."""

@@ -1,0 +1,1 @@
+"""Protection pages. Each view module keeps its own `urlpatterns`, gathered here."""

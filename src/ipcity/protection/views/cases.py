@@ -1,0 +1,3 @@
+"""Protection pages: cases."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Protection pages: transfers."""
+
+urlpatterns = []
