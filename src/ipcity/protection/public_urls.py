@@ -1,4 +1,4 @@
-"""Pages without sign-in (mounted at /public/protection/): the complaint form, the status look-up."""
+"""Pages without sign-in, mounted at /public/protection/: complaint form, status look-up."""
 
 from .views import public
 
