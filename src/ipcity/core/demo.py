@@ -102,6 +102,9 @@ DEMO_USERS = {
     "office_admin": ("demo_office", IP_OFFICE),
     "unit_operator": ("demo_unit", "科学技术委员会"),
     "enforcement_officer": ("demo_officer", f"{IP_OFFICE}/综合执法大队"),
+    "enforcement_head": ("demo_head", f"{IP_OFFICE}/综合执法大队"),
+    "police_officer": ("demo_police", "公安分局/经济犯罪侦查支队"),
+    "procurator": ("demo_procurator", "人民检察院"),
     "enterprise_user": ("demo_enterprise", "@enterprise"),
     "service_user": ("demo_service", SERVICE_INSTITUTIONS[0]),
     "finance_user": ("demo_finance", FINANCIAL_INSTITUTIONS[0]),
@@ -250,6 +253,9 @@ def load_demo() -> DemoResult:
     from ipcity.utilization.demo import load as load_utilization_demo
 
     load_utilization_demo()
+    from ipcity.protection.demo import load as load_protection_demo
+
+    load_protection_demo()
     return result
 
 

@@ -51,3 +51,18 @@ def revoke(user, share_row: CaseShare) -> CaseShare:
         share_row.revoked_by = user
         share_row.save(update_fields=["revoked_at", "revoked_by", "updated_at"])
     return share_row
+
+
+def share_choices(case: Case):
+    """Organizations a case may be shared with: the enforcement agencies but its owner."""
+    from .coordination import agency_orgs
+
+    return agency_orgs().exclude(pk=case.agency_id).filter(is_active=True)
+
+
+def may_read_log(user, case: Case) -> bool:
+    """Who viewed the shared details of `case`: the owning agency's users and the office (a
+    grant of protection.view_caseaccesslog reaching the case's agency)."""
+    from .coordination import orgs_in_scope
+
+    return orgs_in_scope(user, "protection.view_caseaccesslog").filter(pk=case.agency_id).exists()

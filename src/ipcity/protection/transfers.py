@@ -3,11 +3,747 @@
 Fixed signature used by cases.py: `propose_if_over(user, case) -> CriminalTransfer | None`:
 called after a case's amounts, offence or parties change; proposes a transfer when the case meets
 a threshold and has no transfer under way.
+
+The flow (State Council order 310, DOMAIN.md §7):
+
+    proposed ──approve (head, within `transfer_decision`)──▶ approved ──send──▶ sent
+       │  └─withdraw (not transferred)                                           │
+       ▼                                                        acknowledge (receipt starts
+    withdrawn                                                    `police_acceptance`)
+                                       accepted ◀──accept (police)──┤
+                                          │      declined ◀─decline─┘ (the case resumes)
+                                          └─return_to_agency (reverse transfer) ─▶ returned
+
+Who acts:
+- agency side: an officer whose grant of protection.change_criminaltransfer reaches the case's
+  agency proposes, sends, withdraws and adds documents; the head (protection.approve_extension
+  over the agency) approves or withdraws;
+- police side: a user whose grant of protection.change_criminaltransfer reaches the transfer's
+  police unit acknowledges the receipt, accepts or declines, records the outcome and returns it.
+Every action is one transaction; a refusal is a ValidationError (the state does not allow it) or
+PermissionDenied (the user may not).
 """
 
 from __future__ import annotations
 
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_fsm import can_proceed
+
+from ipcity.core.daily import daily_duty
+from ipcity.core.notifications import notify
+from ipcity.core.scope import ScopeChoices, grants_for
+
+from . import clocks, thresholds
+from .choices import AgencyKind, CaseStatus, CriminalOutcome, TransferStatus
+from .models import Agency, Case, CriminalTransfer, TransferDocument
+
+CHANGE = "protection.change_criminaltransfer"
+VIEW = "protection.view_criminaltransfer"
+HEAD = "protection.approve_extension"
+
+ACTIVE = (
+    TransferStatus.PROPOSED,
+    TransferStatus.APPROVED,
+    TransferStatus.SENT,
+    TransferStatus.ACCEPTED,
+)
+# What the police unit sees of a transfer: from the moment it is sent.
+POLICE_STATUSES = (
+    TransferStatus.SENT,
+    TransferStatus.ACCEPTED,
+    TransferStatus.DECLINED,
+    TransferStatus.RETURNED,
+)
+# Days before a due date that count as "near" for the reminders.
+NEAR_DAYS = 1
+
+
+# -- who -----------------------------------------------------------------------------------------
+
+
+def reaches(user, perm: str, org) -> bool:
+    """True when one of the user's grants of `perm` covers organization `org`."""
+    if user is None or not user.is_authenticated or not user.is_active or org is None:
+        return False
+    if user.is_superuser:
+        return True
+    for grant in grants_for(user, perm):
+        if grant.scope == ScopeChoices.DISTRICT:
+            return True
+        if grant.scope == ScopeChoices.SUBTREE and org.path.startswith(grant.org_path):
+            return True
+        if grant.org_id == org.pk:
+            return True
+    return False
+
+
+def is_officer(user, transfer_or_case) -> bool:
+    case = getattr(transfer_or_case, "case", transfer_or_case)
+    return reaches(user, CHANGE, case.agency)
+
+
+def is_head(user, transfer_or_case) -> bool:
+    case = getattr(transfer_or_case, "case", transfer_or_case)
+    return reaches(user, HEAD, case.agency)
+
+
+def is_police(user, transfer) -> bool:
+    return reaches(user, CHANGE, transfer.police)
+
+
+def holders(perm: str, org, *, district_only: bool = False) -> list:
+    """Active users whose grant of `perm` reaches `org` (or is district-wide)."""
+    from django.contrib.auth.models import Permission
+
+    from ipcity.accounts.models import RoleAssignment
+
+    app_label, codename = perm.split(".")
+    permission = Permission.objects.filter(
+        content_type__app_label=app_label, codename=codename
+    ).first()
+    if permission is None:
+        return []
+    assignments = RoleAssignment.objects.filter(
+        role__is_active=True, role__permissions=permission, user__is_active=True
+    ).select_related("user", "organization", "user__organization")
+    users = {}
+    for a in assignments:
+        anchor = a.organization or a.user.organization
+        if a.scope == ScopeChoices.DISTRICT:
+            ok = True
+        elif district_only or anchor is None or org is None:
+            ok = False
+        elif a.scope == ScopeChoices.SUBTREE:
+            ok = org.path.startswith(anchor.path)
+        else:
+            ok = anchor.pk == org.pk
+        if ok:
+            users[a.user_id] = a.user
+    return sorted(users.values(), key=lambda u: u.pk)
+
+
+def heads_of(agency_org) -> list:
+    return holders(HEAD, agency_org)
+
+
+def police_users(police_org) -> list:
+    """The police unit's own users (and its sub-units') who act on its transfers."""
+    return [
+        u
+        for u in holders(CHANGE, police_org)
+        if u.organization is not None and u.organization.path.startswith(police_org.path)
+    ]
+
+
+def supervisors() -> list:
+    """The procuratorate: district-wide holders of view_criminaltransfer whose organization is a
+    procuratorate agency."""
+    procuratorates = set(
+        Agency.objects.filter(kind=AgencyKind.PROCURATORATE).values_list(
+            "organization_id", flat=True
+        )
+    )
+    return [
+        u for u in holders(VIEW, None, district_only=True) if u.organization_id in procuratorates
+    ]
+
+
+def police_units():
+    """The organizations that are police agencies (the choices of a proposal)."""
+    from ipcity.orgs.models import Organization
+
+    return Organization.objects.filter(agency__kind=AgencyKind.POLICE).order_by("name", "pk")
+
+
+def default_police(case):
+    """The police unit a proposal goes to: the one this agency last transferred to, else the first
+    police agency; None when the platform has none."""
+    last = (
+        CriminalTransfer.objects.filter(case__agency=case.agency_id)
+        .filter(police__agency__kind=AgencyKind.POLICE)
+        .order_by("-proposed_at", "-pk")
+        .select_related("police")
+        .first()
+    )
+    if last is not None:
+        return last.police
+    return police_units().first()
+
+
+def visible(user, qs=None):
+    """The transfers `user` may see: `restrict(view)`; a police unit sees a transfer from the
+    moment it is sent (a proposal is the agency's internal matter until then)."""
+    from ipcity.core.scope import scope_q
+
+    qs = CriminalTransfer.objects.all() if qs is None else qs
+    qs = qs.restrict(user, "view") if hasattr(qs, "restrict") else qs
+    if user.is_superuser:
+        return qs
+    grants = grants_for(user, VIEW)
+    if any(g.scope == ScopeChoices.DISTRICT for g in grants):
+        return qs
+    if scope_q(CriminalTransfer, user, "view") is None:
+        return qs.none()
+    agency_side = Q()
+    matched = False
+    for grant in grants:
+        if grant.org_id is None:
+            continue
+        matched = True
+        if grant.scope == ScopeChoices.SUBTREE:
+            agency_side |= Q(case__agency__path__startswith=grant.org_path)
+        else:
+            agency_side |= Q(case__agency_id=grant.org_id)
+    if not matched:
+        return qs.filter(status__in=POLICE_STATUSES)
+    return qs.filter(agency_side | Q(status__in=POLICE_STATUSES))
+
+
+def overdue_q(today: datetime.date | None = None) -> Q:
+    """Transfers past a clock: a proposal not decided by `decision_due`, a received transfer not
+    accepted or declined by `acceptance_due`."""
+    today = today or timezone.localdate()
+    return decision_overdue_q(today) | acceptance_overdue_q(today)
+
+
+def decision_overdue_q(today: datetime.date) -> Q:
+    return Q(status=TransferStatus.PROPOSED, decision_due__lt=today)
+
+
+def acceptance_overdue_q(today: datetime.date) -> Q:
+    return Q(status=TransferStatus.SENT, acceptance_due__isnull=False, acceptance_due__lt=today)
+
+
+def is_overdue(transfer, today: datetime.date | None = None) -> str:
+    """'' or the clock code the transfer is past."""
+    today = today or timezone.localdate()
+    if transfer.status == TransferStatus.PROPOSED and transfer.decision_due < today:
+        return "transfer_decision"
+    if (
+        transfer.status == TransferStatus.SENT
+        and transfer.acceptance_due
+        and transfer.acceptance_due < today
+    ):
+        return "police_acceptance"
+    return ""
+
+
+def available_actions(user, transfer) -> set[str]:
+    """The actions `user` may take on `transfer` now (for buttons and the API's answer)."""
+    status = transfer.status
+    actions = set()
+    officer = is_officer(user, transfer)
+    head = is_head(user, transfer)
+    police = is_police(user, transfer) and status in POLICE_STATUSES
+    if status == TransferStatus.PROPOSED and head:
+        actions.add("approve")
+    if status in (TransferStatus.PROPOSED, TransferStatus.APPROVED) and (officer or head):
+        actions.add("withdraw")
+    if status == TransferStatus.APPROVED and (officer or head):
+        actions.add("send")
+    if status == TransferStatus.SENT and police:
+        if transfer.received_at is None:
+            actions.add("acknowledge")
+        actions.update({"accept", "decline"})
+    if status == TransferStatus.ACCEPTED and police:
+        actions.update({"outcome", "return"})
+    if status != TransferStatus.WITHDRAWN and (officer or head or police):
+        actions.add("document")
+    return actions
+
+
+# -- helpers -------------------------------------------------------------------------------------
+
+
+def _locked(transfer) -> CriminalTransfer:
+    return (
+        CriminalTransfer.objects.select_for_update()
+        .select_related("case", "police")
+        .get(pk=transfer.pk)
+    )
+
+
+def _require(ok: bool, message: str) -> None:
+    if not ok:
+        raise PermissionDenied(message)
+
+
+def _state(transfer, *allowed) -> None:
+    if transfer.status not in allowed:
+        raise ValidationError(
+            _("A transfer that is %(status)s cannot take this step.")
+            % {"status": transfer.get_status_display()}
+        )
+
+
+def _save(transfer, user, *fields) -> CriminalTransfer:
+    transfer._history_user = user
+    transfer.full_clean()
+    transfer.save(update_fields=[*fields, "updated_at"])
+    return transfer
+
+
+def _move_case(user, case: Case, name: str, note: str, **fields) -> Case:
+    """A case transition made by the transfer flow (the police's decline or return): the user's
+    right to take the transfer step was checked; the case's own change grant is not needed."""
+    from .cases import record_event
+
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    method = getattr(locked, name)
+    if not can_proceed(method):
+        return locked
+    before = locked.status
+    if name == "hand_to_police":
+        locked.status_before_transfer = before
+    method()
+    for key, value in fields.items():
+        setattr(locked, key, value)
+    locked._history_user = user
+    locked.save()
+    record_event(user, locked, before, note)
+    return locked
+
+
+def _link(transfer) -> str:
+    return reverse("protection:transfer_detail", args=[transfer.pk])
+
+
+def _tell(users, title: str, transfer, body: str = "") -> int:
+    link = _link(transfer)
+    seen = set()
+    for user in users:
+        if user is None or user.pk in seen:
+            continue
+        seen.add(user.pk)
+        notify(user, title, body, link)
+    return len(seen)
+
+
+def _tell_agency(transfer, title: str, body: str = "") -> None:
+    people = [transfer.proposed_by, *heads_of(transfer.case.agency)]
+    _tell([u for u in people if u is not None], title, transfer, body)
+
+
+def _check_police(police):
+    if (
+        police is None
+        or not Agency.objects.filter(organization_id=police.pk, kind=AgencyKind.POLICE).exists()
+    ):
+        raise ValidationError({"police": _("Choose a police unit.")})
+
+
+def _check_no_active(case) -> None:
+    if CriminalTransfer.objects.filter(case=case, status__in=ACTIVE).exists():
+        raise ValidationError(_("This case already has a transfer under way."))
+
+
+def _create(user, case, *, police, rule_set, matched, reason) -> CriminalTransfer:
+    now = timezone.now()
+    transfer = CriminalTransfer(
+        case=case,
+        police=police,
+        status=TransferStatus.PROPOSED,
+        rule_set=rule_set,
+        matched_rules=matched,
+        proposal_reason=reason,
+        proposed_at=now,
+        proposed_by=user if getattr(user, "pk", None) else None,
+        decision_due=clocks.due("transfer_decision", timezone.localdate(now)),
+    )
+    transfer._history_user = transfer.proposed_by
+    transfer.full_clean()
+    transfer.save()
+    _tell(
+        heads_of(case.agency),
+        _("Transfer to the police proposed: %(case)s") % {"case": case.number},
+        transfer,
+        _("Decide by %(due)s whether to transfer the case.")
+        % {"due": transfer.decision_due.isoformat()},
+    )
+    return transfer
+
+
+def _rule_key(matched) -> set:
+    return {(m.get("rule"), m.get("value")) for m in matched or []}
+
+
+# -- actions -------------------------------------------------------------------------------------
+
 
 def propose_if_over(user, case):
-    """Placeholder until transfers land: proposes nothing."""
-    return None
+    """Propose a transfer when `case` meets a threshold and has no transfer under way.
+
+    Nothing is proposed for a closed case, when the platform knows no police unit, or when the
+    head already decided not to transfer on the same rules and values (a withdrawn proposal)."""
+    rule_set, matched = thresholds.evaluate(case)
+    if not matched or case.status == CaseStatus.CLOSED:
+        return None
+    with transaction.atomic():
+        Case.objects.select_for_update().filter(pk=case.pk).first()
+        if CriminalTransfer.objects.filter(case=case, status__in=ACTIVE).exists():
+            return None
+        last = (
+            CriminalTransfer.objects.filter(case=case, status=TransferStatus.WITHDRAWN)
+            .order_by("-proposed_at", "-pk")
+            .first()
+        )
+        if last is not None and _rule_key(last.matched_rules) == _rule_key(matched):
+            return None
+        police = default_police(case)
+        if police is None:
+            return None
+        return _create(
+            user,
+            case,
+            police=police,
+            rule_set=rule_set,
+            matched=matched,
+            reason=_("The case meets the criminal prosecution thresholds of %(code)s.")
+            % {"code": rule_set.code},
+        )
+
+
+def propose(user, case, *, police, reason: str) -> CriminalTransfer:
+    """An officer proposes a transfer by hand (thresholds met or not: the rules met are kept)."""
+    _require(is_officer(user, case), _("You may not propose transfers of this case."))
+    _check_police(police)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the case should be transferred.")})
+    if case.status == CaseStatus.CLOSED:
+        raise ValidationError(_("A closed case cannot be transferred."))
+    with transaction.atomic():
+        Case.objects.select_for_update().filter(pk=case.pk).first()
+        _check_no_active(case)
+        rule_set, matched = thresholds.evaluate(case)
+        return _create(user, case, police=police, rule_set=rule_set, matched=matched, reason=reason)
+
+
+def approve(user, transfer) -> CriminalTransfer:
+    _require(is_head(user, transfer), _("Only the head of the agency approves a transfer."))
+    with transaction.atomic():
+        transfer = _locked(transfer)
+        _state(transfer, TransferStatus.PROPOSED)
+        transfer.status = TransferStatus.APPROVED
+        transfer.approved_at = timezone.now()
+        transfer.approved_by = user
+        _save(transfer, user, "status", "approved_at", "approved_by")
+        if transfer.proposed_by and transfer.proposed_by != user:
+            _tell(
+                [transfer.proposed_by],
+                _("Transfer approved: %(case)s") % {"case": transfer.case.number},
+                transfer,
+            )
+    return transfer
+
+
+def withdraw(user, transfer, reason: str) -> CriminalTransfer:
+    """The agency decides not to transfer (before sending)."""
+    _require(
+        is_officer(user, transfer) or is_head(user, transfer),
+        _("You may not withdraw this transfer."),
+    )
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the case is not transferred.")})
+    with transaction.atomic():
+        transfer = _locked(transfer)
+        _state(transfer, TransferStatus.PROPOSED, TransferStatus.APPROVED)
+        transfer.status = TransferStatus.WITHDRAWN
+        transfer.withdrawn_at = timezone.now()
+        transfer.withdrawn_by = user
+        transfer.withdraw_reason = reason
+        _save(transfer, user, "status", "withdrawn_at", "withdrawn_by", "withdraw_reason")
+    return transfer
+
+
+def send(user, transfer) -> CriminalTransfer:
+    """Hand the approved transfer to the police: the case moves to `transferred` and its details
+    are shared with the police unit."""
+    from . import sharing
+    from .cases import transition
+
+    _require(
+        is_officer(user, transfer) or is_head(user, transfer),
+        _("You may not send this transfer."),
+    )
+    with transaction.atomic():
+        transfer = _locked(transfer)
+        _state(transfer, TransferStatus.APPROVED)
+        transfer.status = TransferStatus.SENT
+        transfer.sent_at = timezone.now()
+        _save(transfer, user, "status", "sent_at")
+        transition(
+            user,
+            transfer.case,
+            "hand_to_police",
+            note=_("Transferred to %(police)s") % {"police": transfer.police},
+            is_transferred=True,
+        )
+        sharing.share(
+            user,
+            transfer.case,
+            transfer.police,
+            _("Transfer to the police"),
+            system=True,
+        )
+        _tell(
+            police_users(transfer.police),
+            _("Case transferred to you: %(case)s") % {"case": transfer.case.number},
+            transfer,
+            _("Acknowledge the receipt; the decision on acceptance is due within %(n)s days of it.")
+            % {"n": clocks.get("police_acceptance").amount},
+        )
+    return transfer
+
+
+def _aware(value) -> datetime.datetime:
+    if isinstance(value, datetime.datetime):
+        return value if timezone.is_aware(value) else timezone.make_aware(value)
+    if isinstance(value, datetime.date):
+        return timezone.make_aware(datetime.datetime.combine(value, datetime.time(9, 0)))
+    raise ValidationError({"received_at": _("Enter a date and time.")})
+
+
+def _receive(transfer, received_at) -> None:
+    received_at = _aware(received_at) if received_at else timezone.now()
+    if received_at > timezone.now() + datetime.timedelta(minutes=5):
+        raise ValidationError({"received_at": _("The receipt cannot be in the future.")})
+    if transfer.sent_at and received_at < transfer.sent_at - datetime.timedelta(days=1):
+        raise ValidationError({"received_at": _("The receipt cannot be before the sending.")})
+    transfer.received_at = received_at
+    transfer.acceptance_due = clocks.due("police_acceptance", timezone.localdate(received_at))
+
+
+def acknowledge(user, transfer, *, received_at=None, receipt=None) -> CriminalTransfer:
+    """The police record the receipt (optionally with the signed receipt file); the acceptance
+    clock starts on the day of receipt."""
+    _require(is_police(user, transfer), _("Only the receiving police unit acknowledges."))
+    with transaction.atomic():
+        transfer = _locked(transfer)
+        _state(transfer, TransferStatus.SENT)
+        if transfer.received_at is not None:
+            raise ValidationError(_("The receipt is already recorded."))
+        _receive(transfer, received_at)
+        _save(transfer, user, "received_at", "acceptance_due")
+        if receipt is not None:
+            _store(user, transfer, receipt, title=_("Police receipt"), is_receipt=True)
+    return transfer
+
+
+def accept(user, transfer, *, police_case_number: str = "", reason: str = "") -> CriminalTransfer:
+    _require(is_police(user, transfer), _("Only the receiving police unit decides."))
+    with transaction.atomic():
+        transfer = _locked(transfer)
+        _state(transfer, TransferStatus.SENT)
+        if transfer.received_at is None:
+            _receive(transfer, None)
+        transfer.status = TransferStatus.ACCEPTED
+        transfer.police_decided_at = timezone.now()
+        transfer.police_decided_by = user
+        transfer.police_case_number = (police_case_number or "").strip()[:80]
+        transfer.police_reason = (reason or "").strip()
+        _save(
+            transfer,
+            user,
+            "status",
+            "received_at",
+            "acceptance_due",
+            "police_decided_at",
+            "police_decided_by",
+            "police_case_number",
+            "police_reason",
+        )
+        _tell_agency(
+            transfer,
+            _("The police accepted the transfer of %(case)s") % {"case": transfer.case.number},
+        )
+    return transfer
+
+
+def decline(user, transfer, *, reason: str) -> CriminalTransfer:
+    """The police do not accept: the case comes back to the agency (resumes investigation)."""
+    _require(is_police(user, transfer), _("Only the receiving police unit decides."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the case is not accepted.")})
+    with transaction.atomic():
+        transfer = _locked(transfer)
+        _state(transfer, TransferStatus.SENT)
+        if transfer.received_at is None:
+            _receive(transfer, None)
+        transfer.status = TransferStatus.DECLINED
+        transfer.police_decided_at = timezone.now()
+        transfer.police_decided_by = user
+        transfer.police_reason = reason
+        _save(
+            transfer,
+            user,
+            "status",
+            "received_at",
+            "acceptance_due",
+            "police_decided_at",
+            "police_decided_by",
+            "police_reason",
+        )
+        _move_case(
+            user,
+            transfer.case,
+            "resume",
+            _("Not accepted by the police: %(reason)s") % {"reason": reason},
+            is_transferred=False,
+        )
+        _tell_agency(
+            transfer,
+            _("The police did not accept the transfer of %(case)s")
+            % {"case": transfer.case.number},
+            reason,
+        )
+    return transfer
+
+
+def record_outcome(user, transfer, outcome: str) -> CriminalTransfer:
+    _require(is_police(user, transfer), _("Only the receiving police unit records the outcome."))
+    if outcome not in CriminalOutcome.values or not outcome:
+        raise ValidationError({"outcome": _("Choose an outcome.")})
+    with transaction.atomic():
+        transfer = _locked(transfer)
+        _state(transfer, TransferStatus.ACCEPTED)
+        transfer.outcome = outcome
+        _save(transfer, user, "outcome")
+        _tell_agency(
+            transfer,
+            _("Criminal outcome of %(case)s: %(outcome)s")
+            % {"case": transfer.case.number, "outcome": transfer.get_outcome_display()},
+        )
+    return transfer
+
+
+def return_to_agency(user, transfer, *, reason: str) -> CriminalTransfer:
+    """Reverse transfer (反向移送): the police hand an accepted case back for administrative
+    handling; the case resumes at the agency."""
+    _require(is_police(user, transfer), _("Only the receiving police unit returns a case."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the case is returned.")})
+    with transaction.atomic():
+        transfer = _locked(transfer)
+        _state(transfer, TransferStatus.ACCEPTED)
+        transfer.status = TransferStatus.RETURNED
+        transfer.returned_at = timezone.now()
+        transfer.return_reason = reason
+        _save(transfer, user, "status", "returned_at", "return_reason")
+        _move_case(
+            user,
+            transfer.case,
+            "resume",
+            _("Returned by the police: %(reason)s") % {"reason": reason},
+            is_transferred=False,
+        )
+        _tell_agency(
+            transfer,
+            _("The police returned %(case)s to the agency") % {"case": transfer.case.number},
+            reason,
+        )
+    return transfer
+
+
+def _store(user, transfer, upload, *, title: str, is_receipt: bool) -> TransferDocument:
+    from ipcity.core.uploads import check_upload
+
+    info = check_upload(upload)
+    title = (title or "").strip() or info.name
+    document = TransferDocument(
+        transfer=transfer,
+        title=title[:200],
+        is_receipt=is_receipt,
+        file=upload,
+        name=info.name,
+        size=info.size,
+        content_type=info.content_type,
+        sha256=info.sha256,
+        uploaded_by=user,
+    )
+    document.save()
+    return document
+
+
+def add_document(user, transfer, upload, *, title: str, is_receipt: bool = False):
+    """A document of the transfer (letter, file list); a receipt comes from the police only."""
+    police = is_police(user, transfer) and transfer.status in POLICE_STATUSES
+    agency = is_officer(user, transfer) or is_head(user, transfer)
+    _require(police or agency, _("You may not add documents to this transfer."))
+    if is_receipt and not police:
+        raise PermissionDenied(_("Only the receiving police unit adds the receipt."))
+    if transfer.status == TransferStatus.WITHDRAWN:
+        raise ValidationError(_("The transfer was withdrawn."))
+    if upload is None:
+        raise ValidationError({"file": _("Choose a file.")})
+    with transaction.atomic():
+        return _store(user, transfer, upload, title=title, is_receipt=is_receipt)
+
+
+# -- daily ---------------------------------------------------------------------------------------
+
+
+def _mark(transfer, kind: str) -> bool:
+    """Record that reminder `kind` went out for `transfer`; False when it already had."""
+    if kind in (transfer.reminders or []):
+        return False
+    transfer.reminders = [*(transfer.reminders or []), kind]
+    CriminalTransfer.objects.filter(pk=transfer.pk).update(reminders=transfer.reminders)
+    return True
+
+
+@daily_duty("transfer-clocks", 52)
+def remind(day: datetime.date) -> str:
+    """Remind the head of proposals near or past the decision date, the police of receipts past
+    the acceptance date, and the procuratorate of both when overdue; once per transfer and kind."""
+    sent = 0
+    near = day + datetime.timedelta(days=NEAR_DAYS)
+    proposals = CriminalTransfer.objects.filter(
+        status=TransferStatus.PROPOSED, decision_due__lte=near
+    ).select_related("case", "case__agency", "police")
+    receipts = CriminalTransfer.objects.filter(
+        status=TransferStatus.SENT, acceptance_due__isnull=False, acceptance_due__lt=day
+    ).select_related("case", "case__agency", "police")
+    watchers = None
+    for transfer in proposals:
+        overdue = transfer.decision_due < day
+        kind = "decision_overdue" if overdue else "decision_near"
+        if _mark(transfer, kind):
+            title = (
+                _("Transfer decision overdue: %(case)s")
+                if overdue
+                else _("Transfer decision due: %(case)s")
+            ) % {"case": transfer.case.number}
+            sent += _tell(
+                heads_of(transfer.case.agency),
+                title,
+                transfer,
+                _("Due %(due)s.") % {"due": transfer.decision_due.isoformat()},
+            )
+        if overdue and _mark(transfer, "supervision_decision"):
+            watchers = supervisors() if watchers is None else watchers
+            sent += _tell(
+                watchers,
+                _("Transfer decision overdue: %(case)s") % {"case": transfer.case.number},
+                transfer,
+                _("Due %(due)s.") % {"due": transfer.decision_due.isoformat()},
+            )
+    for transfer in receipts:
+        body = _("Due %(due)s.") % {"due": transfer.acceptance_due.isoformat()}
+        title = _("Police acceptance overdue: %(case)s") % {"case": transfer.case.number}
+        if _mark(transfer, "acceptance_overdue"):
+            sent += _tell(police_users(transfer.police), title, transfer, body)
+        if _mark(transfer, "supervision_acceptance"):
+            watchers = supervisors() if watchers is None else watchers
+            sent += _tell(watchers, title, transfer, body)
+    return f"transfer-clocks: {sent} reminders"

@@ -80,7 +80,13 @@ def plain_value(value, labels: dict | None = None) -> str:
     if isinstance(value, datetime.date):
         return format_datetime(value)
     if isinstance(value, list | tuple):
-        return "、".join(str(labels.get(v, v)) for v in value if v not in (None, ""))
+        return "、".join(
+            plain_value(v) if isinstance(v, dict | list | tuple) else str(labels.get(v, v))
+            for v in value
+            if v not in (None, "")
+        )
+    if isinstance(value, dict):
+        return "；".join(f"{k}: {plain_value(v)}" for k, v in value.items())
     if labels and not isinstance(value, dict):
         try:
             return str(labels.get(value, value))

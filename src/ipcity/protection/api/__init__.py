@@ -2,7 +2,7 @@
 
 from ninja import Router
 
-from . import agencies, cases, coordination, leads, transfers
+from . import agencies, cases, coordination, leads, stats, transfers
 
 router = Router(tags=["protection"])
 router.add_router("/", leads.router)
@@ -10,3 +10,4 @@ router.add_router("/", cases.router)
 router.add_router("/", transfers.router)
 router.add_router("/", coordination.router)
 router.add_router("/", agencies.router)
+router.add_router("/", stats.router)

@@ -98,6 +98,12 @@ class Officer(BaseModel):
     reminded_for = models.DateField(
         null=True, blank=True, editable=False, help_text="valid_until the last reminder was for"
     )
+    expired_reminded_for = models.DateField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="valid_until the last reminder that the certificate had expired was for",
+    )
 
     history = HistoricalRecords()
 

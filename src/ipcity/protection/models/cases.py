@@ -317,6 +317,16 @@ class Extension(BaseModel):
         verbose_name=_("approved by"),
     )
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    rejected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("rejected by"),
+    )
+    rejected_at = models.DateTimeField(_("rejected at"), null=True, blank=True)
+    decision_note = models.CharField(_("approver's note"), max_length=500, blank=True)
     previous_due = models.DateField(_("previous due date"))
     new_due = models.DateField(_("new due date"))
 
@@ -329,6 +339,10 @@ class Extension(BaseModel):
 
     def __str__(self):
         return f"+{self.days} → {self.new_due}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.approved_at is None and self.rejected_at is None
 
 
 class CaseRight(BaseModel):
@@ -520,3 +534,25 @@ class CaseRelation(models.Model):
 
     def __str__(self):
         return f"{self.case_id} ← {self.earlier_id}"
+
+
+class CaseReminder(models.Model):
+    """A deadline reminder sent for a case (duty `case-deadlines`): one per case, kind and due
+    date, so the daily run may repeat and a moved deadline is reminded of again."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(max_length=24)
+    due_on = models.DateField()
+    sent_on = models.DateField()
+    recipients = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-sent_on", "pk"]
+        verbose_name = _("case deadline reminder")
+        verbose_name_plural = _("case deadline reminders")
+        constraints = [
+            models.UniqueConstraint(fields=["case", "kind", "due_on"], name="unique_case_reminder"),
+        ]
+
+    def __str__(self):
+        return f"{self.case_id} {self.kind} {self.due_on}"

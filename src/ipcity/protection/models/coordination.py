@@ -83,6 +83,9 @@ class FollowUp(BaseModel):
     def __str__(self):
         return self.text
 
+    def get_absolute_url(self):
+        return reverse("protection:meeting_detail", args=[self.meeting_id])
+
 
 class Supervision(BaseModel):
     """Listed supervision (挂牌督办) of a case by a supervising body, with its deadline."""
@@ -117,6 +120,9 @@ class Supervision(BaseModel):
 
     def __str__(self):
         return f"{self.case} · {self.supervisor}"
+
+    def get_absolute_url(self):
+        return reverse("protection:supervision_detail", args=[self.pk])
 
 
 class Campaign(BaseModel):

@@ -104,7 +104,14 @@ class Lead(BaseModel):
         help_text=_("Empty for a complaint from the public form."),
     )
 
-    history = HistoricalRecords()
+    reminders_sent = models.JSONField(
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text="Deadline reminders sent: {kind: the decision_due they were about}.",
+    )
+
+    history = HistoricalRecords(excluded_fields=["reminders_sent"])
 
     class Meta:
         ordering = ["-received_on", "-pk"]

@@ -153,8 +153,20 @@ class CriminalTransfer(BaseModel):
     )
     returned_at = models.DateTimeField(_("returned at"), null=True, blank=True)
     return_reason = models.TextField(_("reason for returning"), blank=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    withdraw_reason = models.TextField(_("reason for not transferring"), blank=True)
+    reminders = models.JSONField(
+        default=list,
+        blank=True,
+        editable=False,
+        help_text="Kinds of reminder already sent for this transfer (duty transfer-clocks).",
+    )
 
-    history = HistoricalRecords()
+    # matched_rules is set once, at the proposal; core plain_value cannot show a list of dicts.
+    history = HistoricalRecords(excluded_fields=["reminders", "matched_rules"])
 
     class Meta:
         ordering = ["-proposed_at"]

@@ -1,0 +1,233 @@
+"""Forms of sharing and coordination. They check input and narrow choices to what the user may
+pick; saving goes through protection/sharing.py and protection/coordination.py, as the API does."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from ipcity.orgs.choices import RegionKind
+from ipcity.orgs.models import Region
+
+from .. import coordination, sharing, visibility
+from ..choices import MediationOutcome, RightType
+from ..models import Campaign, Case, Mediation, Meeting, Supervision
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+AREA_KINDS = (
+    RegionKind.STREET,
+    RegionKind.TOWN,
+    RegionKind.TOWNSHIP,
+    RegionKind.ETHNIC_TOWNSHIP,
+)
+
+
+class CaseChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.number} {obj.title}"
+
+
+class CaseMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.number} {obj.title}"
+
+
+class ShareForm(forms.Form):
+    organization = forms.ModelChoiceField(queryset=None, label=_("Share with"), empty_label=None)
+    reason = forms.CharField(label=_("Reason"), max_length=300, widget=forms.TextInput)
+
+    def __init__(self, *args, case: Case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = sharing.share_choices(case)
+
+
+class MeetingForm(forms.ModelForm):
+    cases = CaseMultipleChoiceField(
+        queryset=Case.objects.none(),
+        required=False,
+        label=_("Cases"),
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+    )
+
+    class Meta:
+        model = Meeting
+        fields = [
+            "kind",
+            "title",
+            "held_on",
+            "place",
+            "convened_by",
+            "participants",
+            "cases",
+            "summary",
+            "decisions",
+        ]
+        widgets = {
+            "held_on": DATE,
+            "participants": forms.SelectMultiple(attrs={"size": 8}),
+            "summary": forms.Textarea(attrs={"rows": 5}),
+            "decisions": forms.Textarea(attrs={"rows": 5}),
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        action = "change" if self.instance.pk else "add"
+        conveners = coordination.orgs_in_scope(user, f"protection.{action}_meeting").filter(
+            pk__in=coordination.agency_orgs().values("pk")
+        )
+        self.fields["convened_by"].queryset = conveners.order_by("name")
+        self.fields["participants"].queryset = coordination.agency_orgs()
+        self.fields["cases"].queryset = (
+            visibility.listed_cases(user).select_related("agency").order_by("-opened_on", "-pk")
+        )
+        if not self.instance.pk and not self.initial.get("convened_by"):
+            self.initial["convened_by"] = user.organization_id
+
+
+class FollowUpForm(forms.Form):
+    text = forms.CharField(label=_("Item"), max_length=500)
+    responsible = forms.ModelChoiceField(queryset=None, label=_("Responsible unit"))
+    due_on = forms.DateField(label=_("Due"), required=False, widget=DATE)
+
+    def __init__(self, *args, meeting: Meeting, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["responsible"].queryset = coordination.agency_orgs()
+
+
+class FollowUpDoneForm(forms.Form):
+    done_on = forms.DateField(label=_("Done on"), widget=DATE)
+    result = forms.CharField(label=_("Result"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class SupervisionForm(forms.ModelForm):
+    case = CaseChoiceField(queryset=Case.objects.none(), label=_("Case"))
+
+    class Meta:
+        model = Supervision
+        fields = ["case", "supervisor", "level", "listed_on", "due_on", "requirements"]
+        widgets = {
+            "listed_on": DATE,
+            "due_on": DATE,
+            "requirements": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["case"].queryset = (
+            visibility.listed_cases(user)
+            .filter(Case.open_q())
+            .select_related("agency")
+            .order_by("-opened_on", "-pk")
+        )
+        self.fields["supervisor"].queryset = coordination.supervisor_choices(user)
+        if not self.initial.get("supervisor"):
+            self.initial["supervisor"] = user.organization_id
+        if not self.initial.get("listed_on"):
+            self.initial["listed_on"] = coordination.today()
+
+
+class ConcludeForm(forms.Form):
+    concluded_on = forms.DateField(label=_("Concluded on"), widget=DATE)
+    conclusion = forms.CharField(label=_("Conclusion"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class CampaignForm(forms.ModelForm):
+    right_types = forms.MultipleChoiceField(
+        choices=RightType.choices,
+        required=False,
+        label=_("Right types"),
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Campaign
+        fields = [
+            "name",
+            "lead",
+            "starts_on",
+            "ends_on",
+            "status",
+            "targets",
+            "right_types",
+            "key_industries",
+            "key_areas",
+            "results_summary",
+        ]
+        widgets = {
+            "starts_on": DATE,
+            "ends_on": DATE,
+            "targets": forms.Textarea(attrs={"rows": 3}),
+            "results_summary": forms.Textarea(attrs={"rows": 4}),
+            "key_areas": forms.SelectMultiple(attrs={"size": 8}),
+        }
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lead"].queryset = coordination.agency_orgs()
+        self.fields["key_areas"].queryset = Region.objects.filter(kind__in=AREA_KINDS).order_by(
+            "code"
+        )
+
+    def clean(self):
+        data = super().clean()
+        starts, ends = data.get("starts_on"), data.get("ends_on")
+        if starts and ends and ends < starts:
+            self.add_error("ends_on", _("The campaign cannot end before it starts."))
+        return data
+
+
+class TagForm(forms.Form):
+    case = CaseChoiceField(queryset=Case.objects.none(), label=_("Case"))
+
+    def __init__(self, *args, user, campaign, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["case"].queryset = coordination.taggable_cases(user, campaign)
+
+
+class MediationForm(forms.ModelForm):
+    class Meta:
+        model = Mediation
+        fields = [
+            "agency",
+            "mediator",
+            "right_type",
+            "applicant",
+            "respondent",
+            "subject",
+            "started_on",
+            "notes",
+        ]
+        widgets = {
+            "started_on": DATE,
+            "subject": forms.Textarea(attrs={"rows": 3}),
+            "notes": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = coordination.referring_choices(user).order_by("name")
+        self.fields["mediator"].queryset = coordination.mediator_choices()
+        if not self.instance.pk:
+            own = self.fields["agency"].queryset.filter(pk=user.organization_id)
+            if not self.initial.get("agency") and user.organization_id and own.exists():
+                self.initial["agency"] = user.organization_id
+            if not self.initial.get("started_on"):
+                self.initial["started_on"] = coordination.today()
+
+
+class OutcomeForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("Outcome"),
+        choices=[(c.value, c.label) for c in MediationOutcome if c.value],
+    )
+    concluded_on = forms.DateField(label=_("Concluded on"), widget=DATE)
+    agreement_amount = forms.DecimalField(
+        label=_("Agreed amount (yuan)"),
+        required=False,
+        max_digits=14,
+        decimal_places=2,
+        min_value=0,
+    )
+    notes = forms.CharField(
+        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )

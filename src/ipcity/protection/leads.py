@@ -1,0 +1,606 @@
+"""Lead actions (线索), shared by the public form, the pages, the API and service requests.
+
+    lead = create_lead(None, source=LeadSource.PUBLIC, attachments=files, complainant_name=...)
+    route(alice, lead, amr)            # the office routes an unrouted lead; an agency refers on
+    start_verification(mia, lead)
+    case = decide_open(mia, lead, title=..., right_type=...)
+    decide_not_open(mia, lead, "不属于本部门管辖")
+    pass_to_mediation(mia, lead, mediator=center)
+
+Every action checks the user's grants against the restricted queryset (PermissionDenied), runs
+in one transaction on the locked row, and raises ValidationError with a message for the person
+when the lead is not in a state the action starts from. Deciding is for the handling agency:
+an agency that referred a lead on still sees it but no longer decides on it.
+
+Deadlines: `decision_due` is `clocks.due("lead_decision", received_on)` (15 working days); the
+daily duty `lead-deadlines` reminds the people who may decide, once per lead and kind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import re
+import secrets
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ipcity.core import workdays
+from ipcity.core.daily import daily_duty
+from ipcity.core.scope import ScopeChoices, grants_for, has_perm, perm_name
+from ipcity.core.uploads import check_upload
+
+from . import clocks
+from .choices import LeadSource, LeadStatus
+from .models import Agency, Lead, LeadAttachment, Mediation
+
+# No 0/O, 1/I/L: a code read aloud over the phone or copied by hand stays unambiguous.
+ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 10
+CODE_ATTEMPTS = 8
+MAX_ATTACHMENTS = 5
+DUE_SOON_WORKDAYS = 3
+CLOCK = "lead_decision"
+
+# Waiting for someone's decision (a referred lead waits for the agency it was referred to).
+PENDING_STATUSES = (LeadStatus.RECEIVED, LeadStatus.VERIFYING, LeadStatus.REFERRED)
+# A decision (open, not open, mediation) is taken only on these.
+DECIDABLE_STATUSES = (LeadStatus.RECEIVED, LeadStatus.VERIFYING)
+
+_PHONE = re.compile(r"^\+?[\d\s\-()]{7,30}$")
+
+
+# --- helpers -----------------------------------------------------------------------------
+
+
+def new_tracking_code() -> str:
+    return "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def normalize_code(text: str) -> str:
+    return "".join(ch for ch in str(text or "").upper() if ch.isalnum())
+
+
+def phone_digits(text: str) -> str:
+    return "".join(ch for ch in str(text or "") if ch.isdigit())
+
+
+def valid_phone(text: str) -> bool:
+    text = (text or "").strip()
+    return bool(_PHONE.match(text)) and 7 <= len(phone_digits(text)) <= 20
+
+
+def _org(value):
+    """An Organization from an Agency or an Organization."""
+    return value.organization if isinstance(value, Agency) else value
+
+
+def reaches(user, org, action: str = "change") -> bool:
+    """True when the user's protection.<action>_lead grants cover the organization `org`."""
+    if user.is_superuser:
+        return True
+    if org is None:
+        return False
+    for grant in grants_for(user, perm_name(Lead, action)):
+        if grant.scope == ScopeChoices.DISTRICT:
+            return True
+        if grant.scope == ScopeChoices.SUBTREE and org.path.startswith(grant.org_path):
+            return True
+        if grant.org_id == org.pk:
+            return True
+    return False
+
+
+def is_district(user, action: str = "change") -> bool:
+    if user.is_superuser:
+        return True
+    return any(g.scope == ScopeChoices.DISTRICT for g in grants_for(user, perm_name(Lead, action)))
+
+
+def can_change(user, lead: Lead) -> bool:
+    return Lead.objects.restrict(user, "change").filter(pk=lead.pk).exists()
+
+
+def _check_change(user, lead: Lead) -> None:
+    if not can_change(user, lead):
+        raise PermissionDenied(_("You may not change this lead."))
+
+
+def _check_handler(user, lead: Lead) -> None:
+    """Only the handling agency (or the district office) takes a decision on a routed lead."""
+    _check_change(user, lead)
+    if lead.agency_id is None:
+        if not is_district(user):
+            raise PermissionDenied(_("You may not change this lead."))
+        return
+    if not reaches(user, lead.agency):
+        raise PermissionDenied(_("Only the handling agency decides on this lead."))
+
+
+def _locked(lead: Lead) -> Lead:
+    return Lead.objects.select_for_update().select_related("agency").get(pk=lead.pk)
+
+
+def _require_routed(lead: Lead) -> None:
+    if lead.agency_id is None:
+        raise ValidationError(_("Route the lead to an agency first."))
+
+
+def _require_decidable(lead: Lead) -> None:
+    if lead.status not in DECIDABLE_STATUSES:
+        raise ValidationError(
+            _("A lead that is %(status)s cannot be decided on.")
+            % {"status": lead.get_status_display().lower()}
+        )
+
+
+def _stamp(lead: Lead, user, reason: str) -> None:
+    lead.decided_at = timezone.now()
+    lead.decided_by = user
+    lead.decision_reason = reason
+
+
+def _sync(target: Lead, source: Lead) -> None:
+    """Copy the saved state back onto the caller's instance."""
+    for field in Lead._meta.concrete_fields:
+        setattr(target, field.attname, getattr(source, field.attname))
+
+
+def _check_files(attachments, already: int = 0) -> list:
+    attachments = [f for f in attachments if f]
+    if len(attachments) + already > MAX_ATTACHMENTS:
+        raise ValidationError(
+            {
+                "attachments": _("At most %(n)d files can be attached to a lead.")
+                % {"n": MAX_ATTACHMENTS}
+            }
+        )
+    infos, errors = [], []
+    for upload in attachments:
+        try:
+            infos.append((upload, check_upload(upload)))
+        except ValidationError as exc:
+            errors.extend(exc.messages)
+    if errors:
+        raise ValidationError({"attachments": errors})
+    return infos
+
+
+def _store_files(lead: Lead, infos, stored: list) -> None:
+    for upload, info in infos:
+        attachment = LeadAttachment(
+            lead=lead,
+            name=info.name,
+            size=info.size,
+            content_type=info.content_type,
+            sha256=info.sha256,
+        )
+        attachment.file.save(info.name, upload, save=False)
+        stored.append(attachment.file.name)
+        attachment.save()
+
+
+def _remove_files(names: list) -> None:
+    from django.core.files.storage import default_storage
+
+    for name in names:
+        with contextlib.suppress(OSError):
+            default_storage.delete(name)
+
+
+# --- creation ----------------------------------------------------------------------------
+
+
+def create_lead(
+    user, *, source: str, received_on: datetime.date | None = None, attachments=(), **fields
+) -> Lead:
+    """Record a lead; `user` is None for the public form (and the lead then has no recorder).
+
+    A public complaint needs a phone number or an email address (the complainant follows the
+    lead with the tracking code and one of them). Attachments are checked by content, at most
+    `MAX_ATTACHMENTS`; one bad file refuses the whole lead, and nothing is written."""
+    if source not in LeadSource.values:
+        raise ValidationError({"source": _("Unknown source.")})
+    fields = {k: v for k, v in fields.items() if v is not None or k in ("agency",)}
+    for name in ("complainant_phone", "complainant_email", "complainant_name", "respondent_name"):
+        if isinstance(fields.get(name), str):
+            fields[name] = fields[name].strip()
+    if "agency" in fields:
+        fields["agency"] = _org(fields["agency"])
+    phone = fields.get("complainant_phone", "")
+    email = fields.get("complainant_email", "")
+    errors: dict[str, list] = {}
+    if source == LeadSource.PUBLIC and not phone and not email:
+        errors["complainant_phone"] = [
+            _("Give a phone number or an email address, so you can follow your complaint.")
+        ]
+    if phone and not valid_phone(phone):
+        errors["complainant_phone"] = [_("Enter a valid phone number.")]
+    agency = fields.get("agency")
+    if agency is not None and not Agency.objects.filter(organization=agency).exists():
+        errors["agency"] = [_("%(org)s is not an enforcement agency.") % {"org": agency}]
+    if user is not None:
+        if not has_perm(user, Lead, "add"):
+            raise PermissionDenied(_("You may not record leads."))
+        if agency is None and not is_district(user, "add"):
+            errors["agency"] = [_("Choose the agency that handles the lead.")]
+        elif agency is not None and not reaches(user, agency, "add"):
+            raise PermissionDenied(
+                _("You may not record leads for %(agency)s.") % {"agency": agency}
+            )
+    try:
+        infos = _check_files(attachments)
+    except ValidationError as exc:
+        for key, msgs in exc.message_dict.items():
+            errors.setdefault(key, []).extend(msgs)
+        infos = []
+    received_on = received_on or timezone.localdate()
+    lead = Lead(
+        source=source,
+        received_on=received_on,
+        decision_due=clocks.due(CLOCK, received_on),
+        submitted_by=user,
+        **fields,
+    )
+    try:
+        lead.full_clean(exclude=["tracking_code"])
+    except ValidationError as exc:
+        for key, msgs in exc.message_dict.items():
+            errors.setdefault(key, []).extend(m for m in msgs if m not in errors.get(key, []))
+    if errors:
+        raise ValidationError(errors)
+    if user is not None:
+        lead._history_user = user
+    stored: list = []
+    try:
+        with transaction.atomic():
+            for attempt in range(CODE_ATTEMPTS):
+                lead.tracking_code = new_tracking_code()
+                try:
+                    with transaction.atomic():
+                        lead.save()
+                    break
+                except IntegrityError:
+                    lead.pk = None
+                    if attempt == CODE_ATTEMPTS - 1:
+                        raise
+            _store_files(lead, infos, stored)
+            if (
+                user is not None
+                and not Lead.objects.restrict(user, "view").filter(pk=lead.pk).exists()
+            ):
+                raise PermissionDenied(_("You may not record this lead."))
+    except BaseException:
+        _remove_files(stored)
+        raise
+    return lead
+
+
+def add_attachment(user, lead: Lead, upload) -> LeadAttachment:
+    _check_change(user, lead)
+    if not has_perm(user, LeadAttachment, "add"):
+        raise PermissionDenied(_("You may not attach files to leads."))
+    stored: list = []
+    try:
+        with transaction.atomic():
+            locked = _locked(lead)
+            infos = _check_files([upload], already=locked.attachments.count())
+            _store_files(locked, infos, stored)
+    except BaseException:
+        _remove_files(stored)
+        raise
+    return locked.attachments.order_by("-pk").first()
+
+
+# --- routing and decisions -----------------------------------------------------------------
+
+
+def route(user, lead: Lead, agency, note: str = "") -> Lead:
+    """Give an unrouted lead its agency (the office), or refer a routed one on to another agency
+    (the handling agency): status referred, `referred_by` the agency it came from."""
+    agency = _org(agency)
+    _check_handler(user, lead)
+    if agency is None or not Agency.objects.filter(organization=agency).exists():
+        raise ValidationError({"agency": _("Choose an enforcement agency.")})
+    with transaction.atomic():
+        locked = _locked(lead)
+        if locked.status not in PENDING_STATUSES:
+            raise ValidationError(
+                _("A lead that is %(status)s cannot be routed.")
+                % {"status": locked.get_status_display().lower()}
+            )
+        if locked.agency_id == agency.pk:
+            raise ValidationError({"agency": _("The lead is already with this agency.")})
+        if locked.agency_id is not None:
+            locked.referred_by = locked.agency
+            locked.status = LeadStatus.REFERRED
+        locked.agency = agency
+        locked._history_user = user
+        locked._change_reason = note[:100] if note else ""
+        locked.save()
+    _sync(lead, locked)
+    return lead
+
+
+def start_verification(user, lead: Lead) -> Lead:
+    _check_handler(user, lead)
+    with transaction.atomic():
+        locked = _locked(lead)
+        _require_routed(locked)
+        if locked.status not in (LeadStatus.RECEIVED, LeadStatus.REFERRED):
+            raise ValidationError(
+                _("A lead that is %(status)s cannot be taken into verification.")
+                % {"status": locked.get_status_display().lower()}
+            )
+        locked.status = LeadStatus.VERIFYING
+        locked._history_user = user
+        locked.save()
+    _sync(lead, locked)
+    return lead
+
+
+def decide_open(user, lead: Lead, *, title: str, right_type: str, note: str = "", **case_fields):
+    """Open a case from the lead (cases.open_case, which stamps the lead case_opened)."""
+    from . import cases
+
+    _check_handler(user, lead)
+    with transaction.atomic():
+        locked = _locked(lead)
+        _require_routed(locked)
+        _require_decidable(locked)
+        if not (title or "").strip():
+            raise ValidationError({"title": _("Give the case a title.")})
+        locked.decision_reason = (note or "").strip() or _("Case opened")
+        locked._history_user = user
+        case = cases.open_case(
+            user,
+            agency=locked.agency,
+            title=title.strip(),
+            right_type=right_type,
+            lead=locked,
+            note=note,
+            **case_fields,
+        )
+    lead.refresh_from_db()
+    return case
+
+
+def decide_not_open(user, lead: Lead, reason: str) -> Lead:
+    _check_handler(user, lead)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why no case is opened.")})
+    with transaction.atomic():
+        locked = _locked(lead)
+        _require_routed(locked)
+        _require_decidable(locked)
+        locked.status = LeadStatus.NOT_OPENED
+        _stamp(locked, user, reason)
+        locked._history_user = user
+        locked.save()
+    _sync(lead, locked)
+    return lead
+
+
+def pass_to_mediation(user, lead: Lead, *, mediator, note: str = "") -> Mediation:
+    """Pass the dispute to `mediator` (an organization): a Mediation with the lead's parties and
+    subject; the coordination pages follow it to its outcome."""
+    mediator = _org(mediator)
+    _check_handler(user, lead)
+    if not has_perm(user, Mediation, "add"):
+        raise PermissionDenied(_("You may not start mediations."))
+    if mediator is None:
+        raise ValidationError({"mediator": _("Choose the mediator.")})
+    with transaction.atomic():
+        locked = _locked(lead)
+        _require_routed(locked)
+        _require_decidable(locked)
+        if not locked.respondent_name:
+            raise ValidationError(
+                {"mediator": _("Name the respondent on the lead before passing it to mediation.")}
+            )
+        mediation = Mediation(
+            lead=locked,
+            agency=locked.agency,
+            mediator=mediator,
+            right_type=locked.right_type,
+            applicant=locked.complainant_name,
+            respondent=locked.respondent_name,
+            subject=locked.description,
+            started_on=timezone.localdate(),
+            notes=(note or "").strip(),
+            recorded_by=user,
+        )
+        mediation.full_clean(exclude=["lead"])
+        mediation._history_user = user
+        mediation.save()
+        locked.status = LeadStatus.MEDIATION
+        _stamp(
+            locked,
+            user,
+            (note or "").strip() or _("Passed to mediation: %(mediator)s") % {"mediator": mediator},
+        )
+        locked._history_user = user
+        locked.save()
+    _sync(lead, locked)
+    return mediation
+
+
+def available_actions(user, lead: Lead) -> set[str]:
+    """What the decision panel offers this user on this lead."""
+    if not can_change(user, lead):
+        return set()
+    try:
+        _check_handler(user, lead)
+    except PermissionDenied:
+        return set()
+    actions: set[str] = set()
+    if lead.status in PENDING_STATUSES:
+        actions.add("route" if lead.agency_id is None else "refer")
+    if lead.agency_id is not None:
+        if lead.status in (LeadStatus.RECEIVED, LeadStatus.REFERRED):
+            actions.add("verify")
+        if lead.status in DECIDABLE_STATUSES:
+            actions.add("not_open")
+            from .cases import _reaches as reaches_case
+
+            if reaches_case(user, lead.agency):
+                actions.add("open_case")
+            if has_perm(user, Mediation, "add"):
+                actions.add("mediation")
+    if has_perm(user, LeadAttachment, "add"):
+        actions.add("attach")
+    return actions
+
+
+# --- deadlines -----------------------------------------------------------------------------
+
+
+class DaysLeft:
+    """Working days left until each due date, reading the holiday data once for all of them.
+
+    Gives the same numbers as `clocks.remaining(CLOCK, due, today)` (tested), but a list page
+    asks for many due dates and must not read the calendar once per row."""
+
+    def __init__(self, today: datetime.date | None = None):
+        self.today = today or timezone.localdate()
+        self.clock = clocks.get(CLOCK)
+        self._calendar = workdays._Calendar()
+        self._memo: dict[datetime.date, int] = {}
+
+    def __call__(self, due: datetime.date) -> int:
+        if due not in self._memo:
+            if self.clock.unit != "workdays":
+                self._memo[due] = self.clock.remaining(due, self.today)
+            else:
+                start, end, sign = self.today, due, 1
+                if end < start:
+                    start, end, sign = end, start, -1
+                count = sum(
+                    1
+                    for offset in range(1, (end - start).days + 1)
+                    if self._calendar.is_workday(start + datetime.timedelta(days=offset))
+                )
+                self._memo[due] = sign * count
+        return self._memo[due]
+
+
+def deadline_state(lead: Lead, days_left) -> tuple[str, int] | None:
+    """("overdue" | "due_soon" | "ok", working days left) for a pending lead, else None."""
+    if lead.status not in PENDING_STATUSES:
+        return None
+    left = days_left(lead.decision_due)
+    if left < 0:
+        return "overdue", left
+    if left <= DUE_SOON_WORKDAYS:
+        return "due_soon", left
+    return "ok", left
+
+
+def _recipients_by_grant():
+    """(user, grant) for every active user holding protection.change_lead, in one query."""
+    from ipcity.accounts.models import RoleAssignment
+
+    rows = []
+    assignments = (
+        RoleAssignment.objects.filter(
+            role__is_active=True,
+            user__is_active=True,
+            role__permissions__codename="change_lead",
+            role__permissions__content_type__app_label="protection",
+        )
+        .select_related("user", "organization", "user__organization")
+        .distinct()
+    )
+    for assignment in assignments:
+        org = assignment.organization or assignment.user.organization
+        rows.append((assignment.user, assignment.scope, org))
+    return rows
+
+
+def _reached(lead: Lead, grants) -> list:
+    users = {}
+    for user, scope, org in grants:
+        if scope == ScopeChoices.DISTRICT:
+            ok = True
+        elif lead.agency is None or org is None:
+            ok = False
+        elif scope == ScopeChoices.SUBTREE:
+            ok = lead.agency.path.startswith(org.path)
+        else:
+            ok = lead.agency_id == org.pk
+        if ok:
+            users[user.pk] = user
+    return list(users.values())
+
+
+def send_deadline_reminders(on: datetime.date) -> int:
+    """Remind about pending leads due within DUE_SOON_WORKDAYS working days and overdue ones,
+    once per lead, kind and due date (kept in `reminders_sent`)."""
+    from ipcity.core.notifications import notify
+
+    days_left = DaysLeft(on)
+    horizon = clocks.due(CLOCK, on, DUE_SOON_WORKDAYS)
+    leads = Lead.objects.filter(
+        status__in=PENDING_STATUSES, decision_due__lte=horizon
+    ).select_related("agency")
+    grants = None
+    sent = 0
+    for lead in leads.iterator(chunk_size=500):
+        state = deadline_state(lead, days_left)
+        if state is None or state[0] == "ok":
+            continue
+        kind, left = state
+        if (lead.reminders_sent or {}).get(kind) == lead.decision_due.isoformat():
+            continue
+        if grants is None:
+            grants = _recipients_by_grant()
+        if kind == "overdue":
+            title = _("Lead %(code)s is overdue: the decision was due %(due)s") % {
+                "code": lead.tracking_code,
+                "due": lead.decision_due.isoformat(),
+            }
+        else:
+            title = _("Lead %(code)s: decide by %(due)s (%(n)d working days left)") % {
+                "code": lead.tracking_code,
+                "due": lead.decision_due.isoformat(),
+                "n": left,
+            }
+        body = _("Decide whether to open a case within 15 working days of receipt.")
+        for user in _reached(lead, grants):
+            notify(user, title, body, lead.get_absolute_url())
+            sent += 1
+        marks = dict(lead.reminders_sent or {})
+        marks[kind] = lead.decision_due.isoformat()
+        Lead.objects.filter(pk=lead.pk).update(reminders_sent=marks)
+    return sent
+
+
+@daily_duty("lead-deadlines", order=50)
+def lead_deadlines(on: datetime.date) -> str:
+    return f"{send_deadline_reminders(on)} lead deadline reminders sent"
+
+
+# --- the public status page ----------------------------------------------------------------
+
+
+def find_for_status(code: str, contact: str) -> Lead | None:
+    """The lead with this tracking code whose complainant gave this phone or email; None
+    otherwise (an unknown code and a wrong contact look the same)."""
+    code = normalize_code(code)
+    contact = (contact or "").strip()
+    if len(code) != CODE_LENGTH or not contact:
+        return None
+    lead = Lead.objects.select_related("agency").filter(tracking_code=code).first()
+    if lead is None:
+        return None
+    if "@" in contact:
+        given = (lead.complainant_email or "").strip().lower()
+        ok = bool(given) and secrets.compare_digest(given, contact.lower())
+    else:
+        given = phone_digits(lead.complainant_phone)
+        ok = bool(given) and secrets.compare_digest(given, phone_digits(contact))
+    return lead if ok else None

@@ -1,0 +1,121 @@
+"""API shapes for leads."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from ninja import Schema
+from pydantic import Field
+
+from ipcity.core.api.pagination import Page, PageParams
+from ipcity.core.api.params import MAX_ID
+from ipcity.orgs.schemas import OrganizationRef
+
+from ..choices import LeadSource, LeadStatus, RightType
+
+STAFF_SOURCES = Literal["inspection", "referral", "other", "service_request"]
+
+
+class AttachmentOut(Schema):
+    id: int
+    name: str
+    size: int
+    content_type: str
+
+
+class LeadOut(Schema):
+    id: int
+    tracking_code: str
+    source: LeadSource
+    status: LeadStatus
+    agency: OrganizationRef | None
+    referred_by: OrganizationRef | None
+    source_reference: str
+    received_on: date
+    decision_due: date
+    complainant_name: str
+    complainant_uscc: str
+    complainant_phone: str
+    complainant_email: str
+    respondent_name: str
+    respondent_uscc: str
+    respondent_address: str
+    right_type: RightType
+    right_numbers: str
+    description: str
+    decision_reason: str
+    decided_at: datetime | None
+    case: int | None = Field(description="Id of the case opened from the lead.")
+    attachments: list[AttachmentOut]
+    created_at: datetime
+    updated_at: datetime
+
+    @staticmethod
+    def resolve_case(obj) -> int | None:
+        case = getattr(obj, "case", None)
+        return case.pk if case is not None else None
+
+    @staticmethod
+    def resolve_attachments(obj) -> list[dict]:
+        return [
+            {"id": a.pk, "name": a.name, "size": a.size, "content_type": a.content_type}
+            for a in getattr(obj, "visible_attachments", ())
+        ]
+
+
+class LeadIn(Schema):
+    source: STAFF_SOURCES
+    source_reference: str = Field(default="", max_length=100)
+    received_on: date | None = Field(default=None, description="Default: today.")
+    agency: int | None = Field(
+        default=None, ge=1, le=MAX_ID, description="Organization id of the handling agency."
+    )
+    complainant_name: str = Field(max_length=200)
+    complainant_uscc: str = Field(default="", max_length=18)
+    complainant_phone: str = Field(default="", max_length=40)
+    complainant_email: str = Field(default="", max_length=254)
+    respondent_name: str = Field(default="", max_length=200)
+    respondent_uscc: str = Field(default="", max_length=18)
+    respondent_address: str = Field(default="", max_length=300)
+    right_type: RightType
+    right_numbers: str = Field(default="", max_length=500)
+    description: str = Field(max_length=20000)
+
+
+class DecideIn(Schema):
+    decision: Literal["open", "not_open"]
+    reason: str = Field(
+        default="", max_length=5000, description="Required for not_open; the note when opening."
+    )
+    title: str = Field(default="", max_length=300, description="Case title (open).")
+    right_type: RightType | None = Field(
+        default=None, description="Case right type (open); default: the lead's."
+    )
+
+
+class DecideOut(Schema):
+    lead: LeadOut
+    case: int | None = Field(description="Id of the case opened, if any.")
+
+
+class RouteIn(Schema):
+    agency: int = Field(ge=1, le=MAX_ID, description="Organization id of the agency.")
+    note: str = Field(default="", max_length=100)
+
+
+class LeadFilters(PageParams):
+    q: str | None = Field(default=None, max_length=100)
+    agency: int | None = Field(default=None, ge=1, le=MAX_ID)
+    status: list[LeadStatus] | None = None
+    source: list[LeadSource] | None = None
+    right_type: list[RightType] | None = None
+    received_after: date | None = None
+    received_before: date | None = None
+    overdue: bool | None = Field(
+        default=None, description="true: still waiting for a decision and past decision_due."
+    )
+
+
+class LeadPage(Page[LeadOut]):
+    pass

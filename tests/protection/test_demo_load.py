@@ -1,0 +1,85 @@
+"""The protection demo: agencies for the demo units, officers (demo_officer's among them, some
+expiring soon, one expired), about 40 leads and 30 cases over 2025-2026, loaded once and fast."""
+
+import time
+
+import pytest
+
+from ipcity.core.demo import load_demo
+from ipcity.protection import demo, officers
+from ipcity.protection.choices import AgencyKind
+from ipcity.protection.models import (
+    Agency,
+    Campaign,
+    Case,
+    CaseParty,
+    CaseRight,
+    CriminalTransfer,
+    Lead,
+    Mediation,
+    Meeting,
+    Officer,
+    OfficerTraining,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def counts():
+    return [
+        m.objects.count()
+        for m in (
+            Agency,
+            Officer,
+            OfficerTraining,
+            Lead,
+            Case,
+            CaseParty,
+            CriminalTransfer,
+            Meeting,
+        )
+    ]
+
+
+def test_demo_loads_once_and_fast():
+    load_demo()
+    start = time.monotonic()
+    demo.load()
+    elapsed = time.monotonic() - start
+    assert elapsed < 3, elapsed
+    kinds = set(Agency.objects.values_list("kind", flat=True))
+    assert {
+        AgencyKind.MARKET_REGULATION,
+        AgencyKind.CULTURE,
+        AgencyKind.AGRICULTURE,
+        AgencyKind.POLICE,
+        AgencyKind.PROCURATORATE,
+        AgencyKind.COURT,
+    } <= kinds
+    assert Agency.objects.filter(accepts_public_leads=True).count() >= 2
+    today = officers.current_date()
+    assert Officer.objects.filter(user__username="demo_officer").exists()
+    assert Officer.objects.filter(officers.expiring_q(today)).count() >= 2
+    assert Officer.objects.filter(officers.expired_q(today)).count() == 1
+    for officer in Officer.objects.all():
+        assert officer.training_hours == officers.training_sum(officer.pk)
+    assert 38 <= Lead.objects.count() <= 42
+    assert Case.objects.count() == 30
+    assert len(set(Case.objects.values_list("agency", flat=True))) >= 3
+    assert len(set(Case.objects.values_list("status", flat=True))) >= 5
+    assert len(set(Case.objects.values_list("right_type", flat=True))) >= 4
+    assert {c.opened_on.year for c in Case.objects.all()} == {2025, 2026}
+    assert CaseRight.objects.filter(patent__isnull=False).exists()
+    assert CaseRight.objects.filter(trademark__isnull=False).exists()
+    respondents = CaseParty.objects.filter(role="respondent")
+    assert len(set(respondents.values_list("name_key", flat=True))) < respondents.count()
+    assert len(set(respondents.values_list("name", flat=True))) > len(
+        set(respondents.values_list("name_key", flat=True))
+    )  # name variants of one party
+    assert CriminalTransfer.objects.exists() and Meeting.objects.exists()
+    assert Campaign.objects.get().cases.exists()
+    assert Mediation.objects.count() >= 2
+    before = counts()
+    demo.load()
+    load_demo()
+    assert counts() == before
