@@ -159,3 +159,31 @@ def test_restoring_a_record_whose_unique_code_is_taken_explains_the_conflict(wor
 def test_a_malformed_before_date_is_ignored_not_a_crash(world, login):
     auditor = make_user("audra", world.office, "audit_admin")
     assert login(auditor).get(HISTORY, {"before": "2025-13-45T00:00"}).status_code == 200
+
+
+def test_the_audit_wide_history_hides_the_values_of_case_files(world, client):
+    """Enforcement case files are marked `history_values_private`: the audit administrator's
+    history of all records names who changed which field when, not the case's contents."""
+    import datetime
+
+    from ipcity.protection.models import Case
+    from tests.factories import make_user
+
+    auditor = make_user("audrey", world.office, "audit_admin")
+    case = Case.objects.create(
+        agency=world.office,
+        number="测试〔2026〕1号",
+        title="秘密的案件标题",
+        right_type="trademark",
+        opened_on=datetime.date(2026, 3, 2),
+        decision_due=datetime.date(2026, 5, 31),
+        conduct="当事人销售侵权商品",
+    )
+    case.conduct = "当事人销售侵权商品二万件"
+    case.save()
+    client.force_login(auditor)
+    page = client.get("/history/", {"model": "protection.case"})
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "秘密的案件标题" not in body and "二万件" not in body
+    assert "(restricted)" in body

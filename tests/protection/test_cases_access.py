@@ -244,12 +244,20 @@ def test_evidence_upload_and_download(pworld, three, client):
     assert (
         response.status_code == 400 and "not a file type accepted here" in response.content.decode()
     )
-    good = SimpleUploadedFile("照片.pdf", PDF)
+    good = SimpleUploadedFile("照片.pdf", PDF + b"%photo\n")
     response = client.post(
         action,
         {"add_evidence-title": "照片", "add_evidence-kind": "photo", "add_evidence-file": good},
     )
     assert response.status_code == 302 and case.evidence.count() == 2
+    # The same file again: refused with its reason, no second row.
+    again = SimpleUploadedFile("再传.pdf", PDF)
+    response = client.post(
+        action,
+        {"add_evidence-title": "再传", "add_evidence-kind": "photo", "add_evidence-file": again},
+    )
+    assert response.status_code == 400 and case.evidence.count() == 2
+    assert "already in the case&#x27;s evidence" in response.content.decode()
 
 
 def test_api_matrix(pworld, three, api):
@@ -283,7 +291,10 @@ def test_api_matrix(pworld, three, api):
     paul = api(p.paul)
     assert paul.get(f"{API}{case.pk}/").json()["is_full"] is True
     assert CaseAccessLog.objects.filter(case=case, user=p.paul, what="api").count() == 1
-    assert [r["is_full"] for r in paul.get(API, {"q": "AMR-1"}).json()["results"]] == [True]
+    # The list shows a shared case as a summary (its details only on the logged detail).
+    rows = paul.get(API, {"q": "AMR-1"}).json()["results"]
+    assert [r["is_full"] for r in rows] == [False] and rows[0]["respondents"] is None
+    assert CaseAccessLog.objects.filter(case=case, user=p.paul).count() == 1
 
 
 def test_api_writes(pworld, api):

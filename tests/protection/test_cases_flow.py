@@ -227,7 +227,11 @@ def test_extension_adds_thirty_days_approved_by_another_head(pworld):
     with pytest.raises(ValidationError):
         cases.approve_extension(p.hank, ext)
     # The head's own request needs someone else; a rejection leaves the date.
-    own = cases.request_extension(p.hank, case, days=5, reason="再延")
+    # A second extension needs a collective decision of the leadership (rule 64).
+    with pytest.raises(ValidationError) as err:
+        cases.request_extension(p.hank, case, days=5, reason="再延")
+    assert "collective" in err.value.message_dict
+    own = cases.request_extension(p.hank, case, days=5, reason="再延", collective=True)
     with pytest.raises(PermissionDenied) as err:
         cases.approve_extension(p.hank, own)
     assert "someone other" in str(err.value)

@@ -92,18 +92,30 @@ def test_convening_a_meeting_and_follow_ups_done_by_the_responsible_unit(pworld)
     mia = _client(p.mia)
     form = mia.get("/protection/meetings/add/").context["form"]
     assert set(form.fields["convened_by"].queryset) == {p.amr}
+    # The cases are typed in as numbers (no dropdown of every case); ?case=<pk> prefills one.
+    prefilled = mia.get("/protection/meetings/add/", {"case": own.pk}).context["form"]
+    assert prefilled.initial["case_numbers"] == own.number
+    assert mia.get("/protection/meetings/add/", {"case": 2**70}).status_code == 200
+    data = {
+        "kind": "consultation",
+        "title": "侵犯注册商标专用权案会商",
+        "held_on": "2026-03-12",
+        "convened_by": p.amr.pk,
+        "participants": [p.culture.pk, p.police.pk],
+        "summary": "讨论了案件定性。",
+        "decisions": "一、移送公安机关。\n二、文化执法大队协查。",
+    }
+    response = mia.post(
+        "/protection/meetings/add/", {**data, "case_numbers": f"{own.number}, 无此案号 X-1"}
+    )
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert "No case you may see has the number 无此案号, X-1." in text
+    assert not Meeting.objects.filter(title=data["title"]).exists()
     response = mia.post(
         "/protection/meetings/add/",
-        {
-            "kind": "consultation",
-            "title": "侵犯注册商标专用权案会商",
-            "held_on": "2026-03-12",
-            "convened_by": p.amr.pk,
-            "participants": [p.culture.pk, p.police.pk],
-            "cases": [own.pk, foreign.pk],  # summaries of every case are listed to mia
-            "summary": "讨论了案件定性。",
-            "decisions": "一、移送公安机关。\n二、文化执法大队协查。",
-        },
+        # summaries of every case are listed to mia; comma, 、 and space separated
+        {**data, "case_numbers": f"{own.number}、 {foreign.number} {own.number}"},
     )
     assert response.status_code == 302, response.content[:500]
     meeting = Meeting.objects.get(title="侵犯注册商标专用权案会商")
@@ -221,6 +233,21 @@ def test_meetings_api(pworld, api):
         content_type="application/json",
     )
     assert response.status_code == 422 and "participants" in response.json()["errors"]
+    # Ids beyond what a database column holds are refused (422), never a server error.
+    for body in (
+        {"participants": [2**70]},
+        {"cases": [2**63]},
+        {"convened_by": 2**64},
+        {"participants": [0]},
+        {"participants": list(range(1, 300))},
+    ):
+        response = mia.post(
+            "/api/protection/meetings/",
+            {"kind": "circular", "title": "x", "held_on": "2026-03-12", **body},
+            content_type="application/json",
+        )
+        assert response.status_code == 422, (body, response.content[:200])
+    assert mia.get("/api/protection/meetings/", {"convened_by": 2**70}).status_code == 422
     assert (
         api(p.leo)
         .post(

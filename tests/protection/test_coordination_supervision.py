@@ -4,7 +4,8 @@ it; only the supervising body concludes; pages and API with the personas; flat q
 import datetime
 
 import pytest
-from django.db import connection
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
@@ -36,7 +37,7 @@ def _client(user):
 
 def _add(client, case, supervisor, **extra):
     data = {
-        "case": case.pk,
+        "case_number": case.number,
         "supervisor": supervisor.pk,
         "level": "district",
         "listed_on": "2026-03-05",
@@ -51,20 +52,38 @@ def test_listing_and_concluding_set_and_clear_the_flag(pworld):
     p = pworld
     case = make_case(p.amr)
     alice = _client(p.alice)
+    # ?case=<pk> prefills the case number; the case is typed in, not chosen from every case.
+    form = alice.get("/protection/supervised-cases/add/", {"case": case.pk}).context["form"]
+    assert form.initial["case_number"] == case.number
     response = _add(alice, case, p.world.office)
     assert response.status_code == 302, response.content[:500]
     first = Supervision.objects.get(case=case)
     assert Case.objects.get(pk=case.pk).is_supervised
     assert coordination.is_overdue_supervision(first)  # due 2026-05-05, long past
-    second = coordination.add_supervision(
-        p.alice,
-        case=case,
-        supervisor=p.world.office,
-        level="municipal",
-        listed_on=D(2026, 4, 1),
-        due_on=D(2099, 1, 1),
-    )
-    assert not coordination.is_overdue_supervision(second)
+    # A case has one open supervision at a time: a second listing is refused with a clear
+    # message, by the page (a double submit) and by the function.
+    response = _add(alice, case, p.world.office, level="municipal")
+    assert response.status_code == 400
+    assert "is already under listed supervision" in response.content.decode()
+    with pytest.raises(ValidationError, match="already under listed supervision"):
+        coordination.add_supervision(
+            p.alice,
+            case=case,
+            supervisor=p.world.office,
+            level="municipal",
+            listed_on=D(2026, 4, 1),
+            due_on=D(2099, 1, 1),
+        )
+    assert Supervision.objects.filter(case=case).count() == 1
+    # The database refuses it too (the conditional unique constraint).
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Supervision.objects.create(
+            case=case,
+            supervisor=p.world.office,
+            level="municipal",
+            listed_on=D(2026, 4, 1),
+            due_on=D(2099, 1, 1),
+        )
 
     # Only the supervising body concludes: hank (amr head, change_supervision over amr) may not.
     url = f"/protection/supervised-cases/{first.pk}/conclude/"
@@ -76,9 +95,20 @@ def test_listing_and_concluding_set_and_clear_the_flag(pworld):
     assert alice.post(url, data).status_code == 302
     first.refresh_from_db()
     assert first.concluded_on == D(2026, 4, 20) and first.conclusion == "已按期查结"
-    assert Case.objects.get(pk=case.pk).is_supervised  # the second one is still open
+    assert not Case.objects.get(pk=case.pk).is_supervised
+    # Once concluded, the case may be listed again.
+    second = coordination.add_supervision(
+        p.alice,
+        case=case,
+        supervisor=p.world.office,
+        level="municipal",
+        listed_on=D(2026, 4, 21),
+        due_on=D(2099, 1, 1),
+    )
+    assert not coordination.is_overdue_supervision(second)
+    assert Case.objects.get(pk=case.pk).is_supervised
     coordination.conclude_supervision(
-        p.alice, second, concluded_on=D(2026, 4, 21), conclusion="结案"
+        p.alice, second, concluded_on=D(2026, 4, 22), conclusion="结案"
     )
     assert not Case.objects.get(pk=case.pk).is_supervised
     # Concluding twice is refused.
@@ -86,6 +116,40 @@ def test_listing_and_concluding_set_and_clear_the_flag(pworld):
         coordination.conclude_supervision(
             p.alice, second, concluded_on=D(2026, 4, 22), conclusion="x"
         )
+
+
+def test_unknown_case_number_is_named(pworld):
+    p = pworld
+    response = _client(p.alice).post(
+        "/protection/supervised-cases/add/",
+        {
+            "case_number": "无此案号〔2026〕9号",
+            "supervisor": p.world.office.pk,
+            "level": "district",
+            "listed_on": "2026-03-05",
+            "due_on": "2026-05-05",
+        },
+    )
+    assert response.status_code == 400
+    assert "No case you may see has the number 无此案号〔2026〕9号." in response.content.decode()
+    assert not Supervision.objects.exists()
+
+
+def test_supervision_form_submits_once(pworld):
+    """The same POST twice (a double click): one supervision, the second goes to the first's."""
+    from ipcity.core import once
+
+    p = pworld
+    case = make_case(p.amr)
+    alice = _client(p.alice)
+    page = alice.get("/protection/supervised-cases/add/")
+    assert f'name="{once.FIELD}"'.encode() in page.content
+    token = once.new_token()
+    first = _add(alice, case, p.world.office, **{once.FIELD: token})
+    second = _add(alice, case, p.world.office, **{once.FIELD: token})
+    assert first.status_code == 302 and second.status_code == 302
+    row = Supervision.objects.get(case=case)
+    assert second["Location"] == first["Location"] == row.get_absolute_url()
 
 
 def test_bad_listings_write_nothing(pworld):

@@ -83,3 +83,42 @@ def test_demo_loads_once_and_fast():
     demo.load()
     load_demo()
     assert counts() == before
+
+
+def test_demo_transfers_match_their_cases_and_the_clocks():
+    """Transfers are written through the transfer actions: a sent or accepted transfer's case is
+    transferred (or closed), nothing is dated after today, the due dates come from the clocks,
+    and the repeat offenders are marked once every demo case is there."""
+    import datetime
+
+    from django.utils import timezone
+
+    from ipcity.protection import clocks
+    from ipcity.protection.choices import CaseStatus, TransferStatus
+    from ipcity.protection.models import CaseShare
+
+    load_demo()
+    today = officers.current_date()
+    held = CriminalTransfer.objects.filter(
+        status__in=[TransferStatus.SENT, TransferStatus.ACCEPTED]
+    ).select_related("case")
+    assert held.exists()
+    for transfer in held:
+        assert transfer.case.status in (CaseStatus.TRANSFERRED, CaseStatus.CLOSED), transfer
+        assert transfer.case.is_transferred
+        assert CaseShare.objects.filter(
+            case=transfer.case, organization=transfer.police, revoked_at__isnull=True
+        ).exists()
+        assert transfer.approved_at is not None and transfer.sent_at is not None
+        sent_day = timezone.localdate(transfer.sent_at)
+        assert transfer.acceptance_due == clocks.due("police_acceptance", sent_day)
+        proposed_day = timezone.localdate(transfer.proposed_at)
+        assert transfer.decision_due == clocks.due("transfer_decision", proposed_day)
+        assert transfer.case.opened_on <= proposed_day <= sent_day
+    for transfer in CriminalTransfer.objects.all():
+        for name in ("proposed_at", "approved_at", "sent_at", "received_at", "police_decided_at"):
+            value = getattr(transfer, name)
+            assert value is None or timezone.localdate(value) <= today, (transfer, name)
+        assert transfer.proposed_at.date() <= today + datetime.timedelta(days=0)
+    assert CriminalTransfer.objects.filter(status=TransferStatus.ACCEPTED).exists()
+    assert Case.objects.filter(is_repeat=True).exists()

@@ -157,3 +157,29 @@ def test_an_export_reimports_as_it_is(pworld, upload, commit, tmp_path, login):
     assert job.status == JobStatus.SUCCEEDED, job.message
     assert (job.result["created"], job.result["updated"]) == (0, 2)
     assert Officer.objects.get(pk=p.mia_officer.pk).training_hours == Decimal("12.0")
+
+
+def test_checking_rows_reads_officers_and_hours_prepared_once(
+    pworld, upload, commit, tmp_path, monkeypatch
+):
+    """`prepare` reads the changeable officers and their training sums once: checking a row
+    neither fetches its officer nor sums its trainings (no per-row queries for them)."""
+    p = pworld
+    officers.add_training(
+        p.hank, p.mia_officer, {"course": "年审", "attended_on": "2026-01-05", "hours": "10"}
+    )
+
+    def no_per_row(*args, **kwargs):
+        raise AssertionError("a per-row query")
+
+    monkeypatch.setattr(officers, "training_sum", no_per_row)
+    rows = [
+        ["mia", p.amr.name, "11000001", "2020-01-01", "2031-12-31", "8", ""],  # below the 10
+        ["hank", p.amr.name, "11000002", "2020-01-01", "2031-12-31", "12", ""],
+    ]
+    batch = upload(p.hank, write_xlsx(tmp_path / "o.xlsx", rows))
+    assert batch.report["error_rows"] == 1, batch.report
+    monkeypatch.undo()
+    job = commit(batch, only_valid=True)
+    assert job.status == JobStatus.SUCCEEDED, job.message
+    assert Officer.objects.get(pk=p.hank_officer.pk).training_hours == Decimal("12.0")

@@ -113,6 +113,35 @@ def test_certificate_numbers_are_unique_whatever_their_case_with_a_clear_message
     assert "an officer of another agency" in str(exc.value) and "carl" not in str(exc.value)
 
 
+def test_certificate_numbers_are_stored_upper_cased(pworld):
+    """The stored number is trimmed and upper-cased, so the database's unique constraint and
+    the forms' check agree (ab 123 and AB 123 are one number)."""
+    p = pworld
+    officer = officers.create_officer(p.hank, data(p, certificate_number=" ab  12x "))
+    assert officer.certificate_number == "AB 12X"
+    assert Officer.objects.get(pk=officer.pk).certificate_number == "AB 12X"
+    row = make_officer(None, p.culture, "cd-9")  # a plain save normalizes too
+    assert Officer.objects.get(pk=row.pk).certificate_number == "CD-9"
+
+
+def test_a_concurrent_duplicate_gets_the_clear_message(pworld, monkeypatch):
+    """Two forms pass the duplicate check at the same moment; the second save meets the unique
+    constraint and answers with the form's message, writing nothing."""
+    from ipcity.protection.forms import agencies as forms_module
+
+    p = pworld
+    first = officers.officer_form(p.hank, data(p, certificate_number="RACE-1"))
+    second = officers.officer_form(p.hank, data(p, certificate_number="race-1", name="李"))
+    assert first.is_valid() and second.is_valid()
+    officers.save_officer_form(p.hank, first)
+    with pytest.raises(ValidationError) as exc:
+        officers.save_officer_form(p.hank, second)
+    assert "Certificate number RACE-1 is already recorded for 张执法" in str(exc.value)
+    assert exc.value.message_dict.keys() == {"certificate_number"}
+    assert Officer.objects.filter(certificate_number="RACE-1").count() == 1
+    assert forms_module.normalize_number(" x  1 ") == "X 1"
+
+
 def test_officers_are_recorded_only_inside_the_scope(pworld):
     p = pworld
     with pytest.raises(ValidationError) as exc:  # culture is not hank's agency

@@ -93,7 +93,7 @@ def test_add_with_clear_messages(pworld, login):
     assert login(p.erin).get(url).status_code == 403
 
 
-def test_detail_shows_badge_trainings_and_only_listed_assignments(pworld, login):
+def test_detail_shows_badge_trainings_and_only_full_case_assignments(pworld, login):
     p = pworld
     officer = p.mia_officer
     own = make_case(p.amr, title="本局案件")
@@ -105,10 +105,15 @@ def test_detail_shows_badge_trainings_and_only_listed_assignments(pworld, login)
     assert 'data-validity="valid"' in page
     assert "执法证年审培训" in page and "12.0" in page
     assert own.number in page
-    # The enterprise user sees nothing; a leader sees no case (no summary permission on cases
-    # beyond what listed_cases gives: leaders hold summary_case, so they list it).
-    page = login(p.leo).get(officer.get_absolute_url()).content.decode()
-    assert own.number in page
+    # Handlers are child records of a case: a summary-only reader (the leader, the office, an
+    # officer of another agency) does not learn who handles which case.
+    for reader in (p.leo, p.alice):
+        response = login(reader).get(officer.get_absolute_url())
+        if response.status_code == 200:
+            page = response.content.decode()
+            assert own.number not in page and "No current case assignments" in page
+    # The head of the agency sees it in full.
+    assert own.number in login(p.hank).get(officer.get_absolute_url()).content.decode()
     # A released assignment is not current.
     CaseHandler.objects.filter(case=own).update(released_on=TODAY)
     page = login(p.mia).get(officer.get_absolute_url()).content.decode()

@@ -188,3 +188,59 @@ def test_access_log_lists_have_a_flat_query_count(pworld, api):
         visibility.log_shared_view(p.carl, case, "y")
     after = [_count(f) for f in calls]
     assert before == after
+
+
+def test_police_share_stays_while_the_transfer_is_sent_or_accepted(pworld, login, api):
+    """sharing.revoke refuses to take the case back from a police unit holding a sent or accepted
+    transfer of it (page: a clear message; API: 422; function: ValidationError)."""
+    import datetime
+
+    from django.core.exceptions import ValidationError
+    from django.utils import timezone
+
+    from ipcity.protection import sharing
+    from ipcity.protection.choices import TransferStatus
+    from ipcity.protection.models import CriminalTransfer
+
+    p = pworld
+    case = make_case(p.amr, status="transferred", is_transferred=True)
+    row = share(p.mia, case, p.police, "移送公安机关", system=True)
+    transfer = CriminalTransfer.objects.create(
+        case=case,
+        police=p.police,
+        status=TransferStatus.SENT,
+        proposed_at=timezone.now(),
+        decision_due=datetime.date(2026, 3, 10),
+        sent_at=timezone.now(),
+    )
+    for status in (TransferStatus.SENT, TransferStatus.ACCEPTED):
+        CriminalTransfer.objects.filter(pk=transfer.pk).update(status=status)
+        with pytest.raises(ValidationError, match="keeps the case's details"):
+            sharing.revoke(p.mia, row)
+        response = login(p.mia).post(f"{sharing_url(case)}{row.pk}/revoke/", follow=True)
+        assert response.status_code == 200
+        assert "keeps the case&#x27;s details" in response.content.decode()
+        response = api(p.mia).post(f"/api/protection/cases/{case.pk}/shares/{row.pk}/revoke/")
+        assert response.status_code == 422
+        row.refresh_from_db()
+        assert row.revoked_at is None
+    # Another unit's share is not held by the transfer; once declined, the police's goes too.
+    other = share(p.mia, case, p.culture, "联合查办")
+    assert sharing.revoke(p.mia, other).revoked_at is not None
+    CriminalTransfer.objects.filter(pk=transfer.pk).update(status=TransferStatus.DECLINED)
+    assert sharing.revoke(p.mia, row).revoked_at is not None
+
+
+def test_share_form_submits_once(pworld, login):
+    from ipcity.core import once
+
+    p = pworld
+    case = make_case(p.amr)
+    client = login(p.mia)
+    assert f'name="{once.FIELD}"'.encode() in client.get(sharing_url(case)).content
+    data = {"organization": p.culture.pk, "reason": "联合查办", once.FIELD: once.new_token()}
+    assert client.post(sharing_url(case), data).status_code == 302
+    CaseShare.objects.filter(case=case).update(revoked_at="2026-03-01T10:00:00+08:00")
+    # The repeat does not share again (a new share would be made without the token).
+    assert client.post(sharing_url(case), data).status_code == 302
+    assert CaseShare.objects.filter(case=case).count() == 1

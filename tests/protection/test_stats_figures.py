@@ -260,6 +260,27 @@ def test_scope_same_totals_for_summary_and_agency_users(pworld, figures):
     assert leo.by_key()["transfers_proposed"].value == 2
 
 
+def test_police_count_only_sent_transfers(pworld, figures):
+    """The police see a transfer once it is sent (transfers.visible), like the transfer list: a
+    proposal or an approved one not yet sent is not counted for paul."""
+    from ipcity.protection import transfers
+
+    p = pworld
+    before = stats.compute(p.paul, YEAR).by_key()
+    assert before["transfers_proposed"].value == 2  # accepted + declined: both were sent
+    for status in (TransferStatus.PROPOSED, TransferStatus.APPROVED):
+        case = make_case(p.amr, opened_on=D(YEAR, 3, 1))
+        make_transfer(case, p.police, status, D(YEAR, 3, 2))
+    after = stats.compute(p.paul, YEAR).by_key()
+    assert after["transfers_proposed"].value == 2
+    visible = transfers.visible(p.paul, CriminalTransfer.objects.all()).filter(
+        proposed_at__year=YEAR
+    )
+    assert after["transfers_proposed"].value == visible.count()
+    # the agency itself counts its proposals
+    assert stats.compute(p.alice, YEAR).by_key()["transfers_proposed"].value == 4
+
+
 def test_stranger_sees_nothing(pworld, figures):
     p = pworld
     assert not stats.can_view(p.erin)

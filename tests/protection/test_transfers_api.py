@@ -62,7 +62,7 @@ def test_flow_over_the_api(pworld, api):
     tid = data["id"]
     assert data["status"] == "proposed" and data["rule_set"] == "spc-spp-2025-5"
     assert data["matched_rules"][0]["value"] == "35000.00"
-    assert data["actions"] == ["document", "withdraw"]
+    assert data["actions"] == ["document"]  # a proposal is withdrawn by the head only
 
     def post(user, action, payload=None):
         return api(user).post(
@@ -94,9 +94,11 @@ def test_flow_over_the_api(pworld, api):
 def test_decline_and_withdraw_over_the_api(pworld, api):
     p = pworld
     t = transfers.propose(p.mia, over_case(p.amr), police=p.police, reason="涉嫌犯罪")
-    response = api(p.mia).post(
-        f"{BASE}transfers/{t.pk}/withdraw/", {"reason": "未达标准"}, content_type="application/json"
-    )
+    url = f"{BASE}transfers/{t.pk}/withdraw/"
+    body = {"reason": "未达标准"}
+    # 不批准移送 is the head's decision: the officer may not withdraw a proposal.
+    assert api(p.mia).post(url, body, content_type="application/json").status_code == 403
+    response = api(p.hank).post(url, body, content_type="application/json")
     assert response.json()["status"] == "withdrawn"
     t = transfers.propose(p.mia, over_case(p.amr), police=p.police, reason="涉嫌犯罪")
     transfers.approve(p.hank, t)

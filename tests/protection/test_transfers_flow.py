@@ -1,5 +1,5 @@
-"""The transfer flow: proposal → the head's approval within 3 days → sending (the case is handed
-over and shared) → the police receipt starts the 3-day acceptance clock → accepted or declined;
+"""The transfer flow: proposal → the head's approval (clock transfer_decision) → sending (the case
+is handed over and shared; the acceptance clock starts) → the police receipt → accepted or declined;
 outcome; reverse transfer; the daily reminders; who may take each step."""
 
 import datetime
@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from ipcity.core.models import Notification
-from ipcity.protection import transfers, visibility
+from ipcity.protection import clocks, transfers, visibility
 from ipcity.protection.choices import CaseStatus, Offence, TransferStatus
 from ipcity.protection.models import CaseShare, CriminalTransfer
 
@@ -55,7 +55,7 @@ def test_whole_flow_with_clocks(pworld):
     # The police do not see a proposal; the procuratorate does.
     assert not transfers.visible(p.paul).exists()
     assert transfers.visible(p.pete).get() == t
-    assert transfers.available_actions(p.mia, t) == {"withdraw", "document"}
+    assert transfers.available_actions(p.mia, t) == {"document"}  # withdraw: the head only
     assert transfers.available_actions(p.hank, t) == {"approve", "withdraw", "document"}
     with pytest.raises(PermissionDenied):
         transfers.approve(p.mia, t)
@@ -73,6 +73,8 @@ def test_whole_flow_with_clocks(pworld):
     t = transfers.send(p.mia, t)
     case.refresh_from_db()
     assert t.status == TransferStatus.SENT and t.sent_at
+    # The acceptance clock starts with the sending, not with the receipt.
+    assert t.acceptance_due == clocks.due("police_acceptance", timezone.localdate(t.sent_at))
     assert case.status == CaseStatus.TRANSFERRED and case.is_transferred
     assert case.status_before_transfer == CaseStatus.INVESTIGATING
     assert CaseShare.objects.filter(case=case, organization=p.police).exists()
@@ -90,7 +92,8 @@ def test_whole_flow_with_clocks(pworld):
         transfers.accept(p.mia, t)
     received = timezone.now() - datetime.timedelta(hours=1)
     t = transfers.acknowledge(p.paul, t, received_at=received, receipt=pdf())
-    assert t.acceptance_due == timezone.localdate(received) + datetime.timedelta(days=3)
+    assert t.received_at == received
+    assert t.acceptance_due == clocks.due("police_acceptance", timezone.localdate(t.sent_at))
     assert t.documents.filter(is_receipt=True).count() == 1
     with pytest.raises(ValidationError):
         transfers.acknowledge(p.paul, t)
@@ -215,8 +218,8 @@ def test_daily_reminders_once_per_kind(pworld):
         ]
     )
     assert titles(p.alice) == [] and titles(p.leo) == [] and titles(stranger_police) == []
-    # near: culture has no head persona; the reminder kind is recorded all the same.
-    assert CriminalTransfer.objects.get(pk=near.pk).reminders == ["decision_near"]
+    # near: culture has no head persona; nobody was told, so it is not remembered ...
+    assert CriminalTransfer.objects.get(pk=near.pk).reminders == []
     before = Notification.objects.count()
     transfers.remind(today)
     assert Notification.objects.count() == before

@@ -67,9 +67,19 @@ def check_change(user, case: Case) -> None:
         raise PermissionDenied(_("You may not change this case."))
 
 
+# The prefix of case numbers when the agency has none and no short name: a fixed string, the
+# same whatever the language of the request that opened the case.
+FALLBACK_PREFIX = "案件"
+
+
 def next_number(agency, year: int) -> str:
-    """PREFIX〔YEAR〕N号 with N one past the highest number of that prefix and year."""
-    prefix = getattr(getattr(agency, "agency", None), "case_prefix", "") or _("Case")
+    """PREFIX〔YEAR〕N号 with N one past the highest number of that prefix and year. The prefix
+    is the agency's `case_prefix`, else the organization's short name, else FALLBACK_PREFIX."""
+    prefix = (
+        getattr(getattr(agency, "agency", None), "case_prefix", "")
+        or getattr(agency, "short_name", "")
+        or FALLBACK_PREFIX
+    )
     stem = f"{prefix}〔{year}〕"
     taken = Case.objects.filter(agency=agency, number__startswith=stem).values_list(
         "number", flat=True
@@ -107,7 +117,56 @@ def open_case(
     if not _reaches(user, agency):
         raise PermissionDenied(_("You may not open cases for %(agency)s.") % {"agency": agency})
     opened_on = opened_on or timezone.localdate()
+    if isinstance(opened_on, datetime.date) and opened_on > timezone.localdate():
+        raise ValidationError({"opened_on": [_("The date cannot be in the future.")]})
+    automatic = not str(number or "").strip()
+    for attempt in range(2):
+        try:
+            return _open_case(
+                user, agency, title, right_type, opened_on, number, lead, note, fields
+            )
+        except _NumberTaken as exc:
+            if automatic and attempt == 0:
+                continue  # another case took the number just computed: compute it again
+            raise ValidationError(
+                {"number": [_("Case number %(number)s is already used.") % {"number": exc.number}]}
+            ) from None
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+class _NumberTaken(Exception):
+    def __init__(self, number):
+        super().__init__(number)
+        self.number = number
+
+
+OPEN_LEAD_STATUSES = (LeadStatus.RECEIVED, LeadStatus.VERIFYING, LeadStatus.REFERRED)
+
+
+def _check_lead(lead: Lead, agency) -> None:
+    row = Lead.objects.select_for_update().filter(pk=lead.pk).values("status", "agency_id").first()
+    if row is None:
+        raise ValidationError({"lead": [_("The lead no longer exists.")]})
+    if row["status"] not in OPEN_LEAD_STATUSES:
+        raise ValidationError(
+            {"lead": [_("A case is opened only from a lead that is still open.")]}
+        )
+    if row["agency_id"] != agency.pk:
+        raise ValidationError(
+            {"lead": [_("The lead is with another agency; that agency opens the case.")]}
+        )
+    if Case.objects.filter(lead_id=lead.pk).exists():
+        raise ValidationError({"lead": [_("A case was already opened from this lead.")]})
+
+
+def _open_case(user, agency, title, right_type, opened_on, number, lead, note, fields) -> Case:
+    from .models import Agency
+
     with transaction.atomic():
+        # One opening at a time per agency: the next number is computed under this lock.
+        list(Agency.objects.select_for_update().filter(organization=agency).values("pk"))
+        if lead is not None:
+            _check_lead(lead, agency)
         case = Case(
             agency=agency,
             title=title,
@@ -117,15 +176,19 @@ def open_case(
             lead=lead,
             **fields,
         )
-        case.number = number.strip() or next_number(agency, opened_on.year)
-        case.full_clean(exclude=["lead"])
+        case.number = str(number or "").strip() or next_number(agency, opened_on.year)
+        # The constraints (number, lead) are left to the database, for their own messages.
+        case.full_clean(exclude=["lead"], validate_constraints=False)
+        case._history_user = user
         try:
             with transaction.atomic():
                 case.save()
         except IntegrityError as exc:
-            raise ValidationError(
-                {"number": _("Case number %(number)s is already used.") % {"number": case.number}}
-            ) from exc
+            if lead is not None and Case.objects.filter(lead_id=lead.pk).exists():
+                raise ValidationError(
+                    {"lead": [_("A case was already opened from this lead.")]}
+                ) from exc
+            raise _NumberTaken(case.number) from exc
         record_event(user, case, "", note or _("Case opened"))
         if lead is not None:
             lead.status = LeadStatus.CASE_OPENED
@@ -133,6 +196,7 @@ def open_case(
             lead.decided_by = user
             if not lead.decision_reason:
                 lead.decision_reason = note or _("Case opened")
+            lead._history_user = user
             lead.save(update_fields=["status", "decided_at", "decided_by", "decision_reason"])
     return case
 
@@ -176,6 +240,7 @@ def transition(user, case: Case, name: str, note: str = "", **fields) -> Case:
         for key, value in fields.items():
             setattr(locked, key, value)
         locked.full_clean(exclude=["lead"])
+        locked._history_user = user
         locked.save()
         record_event(user, locked, before, note)
     case.refresh_from_db()
@@ -296,12 +361,18 @@ def _day(value, field: str, *, label: str, not_before=None, not_before_label="")
     return {}
 
 
-def _after_change(user, case: Case, *, repeats_too: bool = True, propose: bool = True) -> None:
-    """What the other areas recompute when a case's parties, rights or amounts change."""
+def _after_change(
+    user, case: Case, *, repeats_too: bool = True, propose: bool = True, parties: bool = False
+) -> None:
+    """What the other areas recompute when a case's parties, rights or amounts change. A change
+    of parties on a decided case also refreshes the later cases of the same respondents."""
     from . import repeats, transfers
 
     if repeats_too:
-        repeats.refresh(case)
+        if parties:
+            repeats.refresh_after_party_change(case)
+        else:
+            repeats.refresh(case)
     if propose:
         transfers.propose_if_over(user, case)
 
@@ -409,12 +480,14 @@ def remove_right(user, case: Case, right) -> None:
         _after_change(user, locked)
 
 
-def recheck_rights(case: Case) -> None:
+def recheck_rights(case: Case, user=None) -> None:
     """Check every right of the case again (after its complainants changed)."""
     complainants = _complainants(case)
     with translation.override(settings.LANGUAGE_CODE):
         for right in case.rights.all():
             _apply_check(right, intake.check(right.right_type, right.number, complainants))
+            if user is not None:
+                right._history_user = user
             right.save()
 
 
@@ -470,8 +543,8 @@ def add_party(
         party.full_clean(exclude=["case", "organization"])
         party.save()
         if role == PartyRole.COMPLAINANT:
-            recheck_rights(locked)
-        _after_change(user, locked)
+            recheck_rights(locked, user)
+        _after_change(user, locked, parties=True)
     return party
 
 
@@ -485,8 +558,8 @@ def remove_party(user, case: Case, party) -> None:
         row._history_user = user
         row.delete()
         if was_complainant:
-            recheck_rights(locked)
-        _after_change(user, locked)
+            recheck_rights(locked, user)
+        _after_change(user, locked, parties=True)
 
 
 def assign_handler(
@@ -606,7 +679,10 @@ def add_evidence(
     collected_on: datetime.date | None = None,
 ) -> Evidence:
     """Attach an evidence file: its type read from the content, its size capped, its SHA-256
-    stored (core.uploads.check_upload)."""
+    stored (core.uploads.check_upload); the same file twice in one case is refused. When the
+    row cannot be written the stored file is removed again (as leads.py does). Django has no
+    rollback hook: a caller that wraps this in its own transaction and then fails must remove
+    `evidence.file` itself."""
     from ipcity.core.uploads import check_upload
 
     check_change(user, case)
@@ -626,24 +702,48 @@ def add_evidence(
         info = check_upload(upload)
     except ValidationError as exc:
         raise ValidationError({"file": exc.messages}) from None
-    with transaction.atomic():
-        locked = _lock(case)
-        _not_closed(locked)
-        evidence = Evidence(
-            case=locked,
-            kind=kind,
-            title=title[:200],
-            file=upload,
-            name=info.name,
-            size=info.size,
-            content_type=info.content_type,
-            sha256=info.sha256,
-            collected_on=collected_on,
-            uploaded_by=user,
-        )
-        evidence._history_user = user
-        evidence.save()
+    duplicate = ValidationError({"file": [_("This file is already in the case's evidence.")]})
+    stored: list = []
+    try:
+        with transaction.atomic():
+            locked = _lock(case)
+            _not_closed(locked)
+            if Evidence.objects.filter(case=locked, sha256=info.sha256).exists():
+                raise duplicate
+            evidence = Evidence(
+                case=locked,
+                kind=kind,
+                title=title[:200],
+                name=info.name,
+                size=info.size,
+                content_type=info.content_type,
+                sha256=info.sha256,
+                collected_on=collected_on,
+                uploaded_by=user,
+            )
+            evidence.file.save(info.name, upload, save=False)
+            stored.append(evidence.file.name)
+            evidence._history_user = user
+            try:
+                with transaction.atomic():
+                    evidence.save()
+            except IntegrityError:
+                raise duplicate from None
+    except BaseException:
+        # Nothing half-written: the stored file goes when the row does not come.
+        _remove_files(stored)
+        raise
     return evidence
+
+
+def _remove_files(names: list) -> None:
+    import contextlib
+
+    from django.core.files.storage import default_storage
+
+    for name in names:
+        with contextlib.suppress(OSError):
+            default_storage.delete(name)
 
 
 def investigate(user, case: Case, note: str = "") -> Case:
@@ -767,8 +867,20 @@ def decide(
     return case
 
 
+def can_disclose(case: Case) -> bool:
+    """A penalty decision not yet disclosed: decided, or already executed (the disclosure was
+    late; it is still recorded, without a change of status)."""
+    return (
+        case.decision_kind == DecisionKind.PENALTY
+        and case.disclosed_on is None
+        and case.status in (CaseStatus.DECIDED, CaseStatus.EXECUTED)
+    )
+
+
 def disclose(user, case: Case, *, disclosed_on: datetime.date, url: str = "", note="") -> Case:
-    """Record the public disclosure of a penalty decision."""
+    """Record the public disclosure of a penalty decision. A decided case becomes disclosed; an
+    executed case whose penalty was not disclosed yet keeps its status, and the disclosure is
+    recorded with an event executed → executed."""
     check_change(user, case)
     case.refresh_from_db()
     if case.decision_kind != DecisionKind.PENALTY:
@@ -782,14 +894,24 @@ def disclose(user, case: Case, *, disclosed_on: datetime.date, url: str = "", no
     )
     if errors:
         raise ValidationError(errors)
-    return transition(
-        user,
-        case,
-        "disclose",
-        note or _("Disclosed on %(date)s") % {"date": disclosed_on},
-        disclosed_on=disclosed_on,
-        disclosure_url=str(url or "").strip(),
-    )
+    url = str(url or "").strip()
+    note = note or _("Disclosed on %(date)s") % {"date": disclosed_on}
+    if case.status != CaseStatus.EXECUTED:
+        return transition(
+            user, case, "disclose", note, disclosed_on=disclosed_on, disclosure_url=url
+        )
+    with transaction.atomic():
+        locked = _lock(case)
+        if not can_disclose(locked):
+            raise ValidationError(_("The penalty decision of this case was already disclosed."))
+        locked.disclosed_on = disclosed_on
+        locked.disclosure_url = url
+        locked._history_user = user
+        locked.full_clean(exclude=["lead"])
+        locked.save(update_fields=["disclosed_on", "disclosure_url", "updated_at"])
+        record_event(user, locked, locked.status, note)
+    case.refresh_from_db()
+    return case
 
 
 def execute(user, case: Case, *, executed_on: datetime.date, note="") -> Case:
@@ -866,9 +988,12 @@ def close(
 # -- extensions of the decision deadline --------------------------------------------------------
 
 
-def request_extension(user, case: Case, *, days: int, reason: str) -> Extension:
+def request_extension(
+    user, case: Case, *, days: int, reason: str, collective: bool = False
+) -> Extension:
     """Ask for more time to decide (clock `penalty_decision_extension`); pending until a head
-    of the agency approves it."""
+    of the agency approves it. One extension may be approved; a further one only when it was
+    decided collectively by the agency's leadership (rule 64): `collective`."""
     check_change(user, case)
     clock = clocks.get("penalty_decision_extension")
     errors = {}
@@ -892,10 +1017,12 @@ def request_extension(user, case: Case, *, days: int, reason: str) -> Extension:
         )
         if pending.exists():
             raise ValidationError(_("An extension of this case is already waiting for approval."))
+        _check_collective(locked, bool(collective))
         extension = Extension(
             case=locked,
             days=days,
             reason=reason,
+            collective=bool(collective),
             requested_by=user,
             previous_due=locked.decision_due,
             new_due=clock.due(locked.decision_due, days),
@@ -903,6 +1030,23 @@ def request_extension(user, case: Case, *, days: int, reason: str) -> Extension:
         extension._history_user = user
         extension.save()
     return extension
+
+
+def _check_collective(case: Case, collective: bool, exclude=None) -> None:
+    approved = Extension.objects.filter(case=case, approved_at__isnull=False)
+    if exclude is not None:
+        approved = approved.exclude(pk=exclude)
+    if approved.exists() and not collective:
+        raise ValidationError(
+            {
+                "collective": [
+                    _(
+                        "The deadline of this case was already extended once; a further "
+                        "extension needs a collective decision of the agency's leadership."
+                    )
+                ]
+            }
+        )
 
 
 def _decide_extension(user, extension: Extension):
@@ -924,6 +1068,7 @@ def approve_extension(user, extension: Extension, note: str = "") -> Extension:
         case = _lock(ext.case)
         if case.status not in PENDING_DECISION:
             raise ValidationError(_("The case is no longer awaiting its decision."))
+        _check_collective(case, ext.collective, exclude=ext.pk)
         ext.previous_due = case.decision_due
         ext.new_due = clocks.due("penalty_decision_extension", case.decision_due, ext.days)
         ext.approved_by = user
@@ -1082,6 +1227,7 @@ __all__ = [
     "add_right",
     "approve_extension",
     "assign_handler",
+    "can_disclose",
     "check_change",
     "check_handlers",
     "close",

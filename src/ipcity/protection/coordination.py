@@ -21,7 +21,7 @@ import datetime
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -197,6 +197,19 @@ def add_supervision(
         raise PermissionDenied(_("You may not list cases for supervision."))
     if not visibility.listed_cases(user).filter(pk=case.pk).exists():
         raise ValidationError({"case": _("Choose a case from the list you may see.")})
+    # Lock the case row: a double submission (or two supervisors at once) waits here, then
+    # finds the first one's open supervision.
+    case = Case.objects.select_for_update().select_related("agency").get(pk=case.pk)
+    if Supervision.objects.filter(case=case, concluded_on__isnull=True).exists():
+        raise ValidationError(
+            {
+                "case": _(
+                    "Case %(number)s is already under listed supervision; conclude that "
+                    "supervision before listing it again."
+                )
+                % {"number": case.number}
+            }
+        )
     errors: dict[str, list[str]] = {}
     if supervisor is None or not supervisor_choices(user).filter(pk=supervisor.pk).exists():
         errors["supervisor"] = [_("Supervise only on behalf of your own unit.")]
@@ -219,8 +232,17 @@ def add_supervision(
         requirements=(requirements or "").strip(),
     )
     row._history_user = user
-    row.full_clean()
-    row.save()
+    row.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            row.save()
+    except IntegrityError:  # the constraint one_open_supervision_per_case
+        raise ValidationError(
+            {
+                "case": _("Case %(number)s is already under listed supervision.")
+                % {"number": case.number}
+            }
+        ) from None
     Case.objects.filter(pk=case.pk).update(is_supervised=True, updated_at=timezone.now())
     return row
 

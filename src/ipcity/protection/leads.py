@@ -9,11 +9,22 @@
 
 Every action checks the user's grants against the restricted queryset (PermissionDenied), runs
 in one transaction on the locked row, and raises ValidationError with a message for the person
-when the lead is not in a state the action starts from. Deciding is for the handling agency:
-an agency that referred a lead on still sees it but no longer decides on it.
+when the lead is not in a state the action starts from.
 
-Deadlines: `decision_due` is `clocks.due("lead_decision", received_on)` (15 working days); the
-daily duty `lead-deadlines` reminds the people who may decide, once per lead and kind.
+Who does what: the district office only routes. It routes an unrouted lead and may route a
+routed one again while nobody has started verifying it (status received). Verifying, deciding,
+mediation and referral on a routed lead are for the handling agency's own users: a grant that
+reaches the agency through own-organization or subtree scope, never through district scope. An
+agency that referred a lead on (`referred_by`) still sees it but no longer decides on it.
+
+Deadlines: `decision_due` is `clocks.due("lead_decision", start)`, the start being the receipt
+(`received_on`) or, after a referral, the day the new agency received it (rule 18 counts from
+receipt of the materials by the deciding agency). The length is the clock's (`clock_text()`),
+never a number written here. The daily duty `lead-deadlines` reminds the people who may decide,
+once per lead and kind.
+
+The complainant sees on the public status page the status, the agency, the dates and
+`public_reply` only; `decision_reason` is an internal note.
 """
 
 from __future__ import annotations
@@ -23,15 +34,17 @@ import datetime
 import re
 import secrets
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from ipcity.core import workdays
 from ipcity.core.daily import daily_duty
 from ipcity.core.scope import ScopeChoices, grants_for, has_perm, perm_name
-from ipcity.core.uploads import check_upload
+from ipcity.core.uploads import UploadInfo, check_upload
 
 from . import clocks
 from .choices import LeadSource, LeadStatus
@@ -51,6 +64,39 @@ PENDING_STATUSES = (LeadStatus.RECEIVED, LeadStatus.VERIFYING, LeadStatus.REFERR
 DECIDABLE_STATUSES = (LeadStatus.RECEIVED, LeadStatus.VERIFYING)
 
 _PHONE = re.compile(r"^\+?[\d\s\-()]{7,30}$")
+
+# What public input may hold (the other text fields are bounded by their model lengths).
+DESCRIPTION_MAX = 5000
+TEXT_MAX = 5000
+
+# The neutral sentence offered to the deciding officer as the reply to the complainant.
+STANDARD_REPLIES = {
+    LeadStatus.CASE_OPENED: gettext_lazy(
+        "A case has been opened on your complaint. The handling agency will contact you if it "
+        "needs more information."
+    ),
+    LeadStatus.NOT_OPENED: gettext_lazy(
+        "Your complaint has been verified and no case has been opened. You may contact the "
+        "handling agency for more information."
+    ),
+    LeadStatus.MEDIATION: gettext_lazy(
+        "Your complaint has been passed to mediation. The mediator will contact you."
+    ),
+}
+
+
+def standard_reply(status: str) -> str:
+    return str(STANDARD_REPLIES.get(status, ""))
+
+
+def clock_text() -> str:
+    """The decision clock in words ("15 working days"), from data/clocks.json."""
+    clock = clocks.get(CLOCK)
+    if clock.unit == "workdays":
+        return ngettext("%(n)d working day", "%(n)d working days", clock.amount) % {
+            "n": clock.amount
+        }
+    return ngettext("%(n)d day", "%(n)d days", clock.amount) % {"n": clock.amount}
 
 
 # --- helpers -----------------------------------------------------------------------------
@@ -109,15 +155,52 @@ def _check_change(user, lead: Lead) -> None:
         raise PermissionDenied(_("You may not change this lead."))
 
 
+def reaches_as_agency(user, org, action: str = "change") -> bool:
+    """True when a protection.<action>_lead grant reaches `org` through own-organization or
+    subtree scope: the agency's own users. A district grant (the office) does not count."""
+    if user.is_superuser:
+        return True
+    if org is None:
+        return False
+    for grant in grants_for(user, perm_name(Lead, action)):
+        if grant.scope == ScopeChoices.DISTRICT:
+            continue
+        if grant.scope == ScopeChoices.SUBTREE and org.path.startswith(grant.org_path):
+            return True
+        if grant.org_id == org.pk:
+            return True
+    return False
+
+
+def is_handler(user, lead: Lead) -> bool:
+    """The user works for the lead's handling agency (verifies, decides, refers)."""
+    return lead.agency_id is not None and reaches_as_agency(user, lead.agency)
+
+
+def may_route(user, lead: Lead) -> bool:
+    """The office routes an unrouted lead, or routes again one nobody has started verifying."""
+    if not is_district(user):
+        return False
+    return lead.agency_id is None or lead.status == LeadStatus.RECEIVED
+
+
 def _check_handler(user, lead: Lead) -> None:
-    """Only the handling agency (or the district office) takes a decision on a routed lead."""
+    """Only the handling agency's own users verify and decide on a routed lead."""
     _check_change(user, lead)
     if lead.agency_id is None:
-        if not is_district(user):
-            raise PermissionDenied(_("You may not change this lead."))
-        return
-    if not reaches(user, lead.agency):
+        raise ValidationError(_("Route the lead to an agency first."))
+    if not is_handler(user, lead):
         raise PermissionDenied(_("Only the handling agency decides on this lead."))
+
+
+def _check_router(user, lead: Lead) -> None:
+    """Routing: the office (see `may_route`) or the handling agency (a referral)."""
+    _check_change(user, lead)
+    if is_handler(user, lead) or may_route(user, lead):
+        return
+    if lead.agency_id is None or is_district(user):
+        raise PermissionDenied(_("You may not route this lead."))
+    raise PermissionDenied(_("Only the handling agency refers this lead on."))
 
 
 def _locked(lead: Lead) -> Lead:
@@ -149,7 +232,16 @@ def _sync(target: Lead, source: Lead) -> None:
         setattr(target, field.attname, getattr(source, field.attname))
 
 
+def _checked(item):
+    """(upload, UploadInfo): an upload already checked by a form is not checked again."""
+    if isinstance(item, tuple) and len(item) == 2 and isinstance(item[1], UploadInfo):
+        return item
+    return None
+
+
 def _check_files(attachments, already: int = 0) -> list:
+    """(upload, info) for each attachment. An attachment is an upload or, when a form has
+    already run `check_upload` on it, the pair (upload, UploadInfo) (not checked twice)."""
     attachments = [f for f in attachments if f]
     if len(attachments) + already > MAX_ATTACHMENTS:
         raise ValidationError(
@@ -160,6 +252,10 @@ def _check_files(attachments, already: int = 0) -> list:
         )
     infos, errors = [], []
     for upload in attachments:
+        pair = _checked(upload)
+        if pair is not None:
+            infos.append(pair)
+            continue
         try:
             infos.append((upload, check_upload(upload)))
         except ValidationError as exc:
@@ -201,7 +297,16 @@ def create_lead(
 
     A public complaint needs a phone number or an email address (the complainant follows the
     lead with the tracking code and one of them). Attachments are checked by content, at most
-    `MAX_ATTACHMENTS`; one bad file refuses the whole lead, and nothing is written."""
+    `MAX_ATTACHMENTS` (an item may be a pair (upload, UploadInfo) a form already checked); one
+    bad file refuses the whole lead, and nothing is written.
+
+    Files and transactions: the attachments are written to storage inside this function's own
+    transaction. When that transaction fails, the files written are removed. When the caller
+    runs `create_lead` inside an outer atomic block and that outer block rolls back later, the
+    rows go but the files stay (Django has no on-rollback hook): the names are on
+    `lead.stored_files`, and a caller that may roll back after a successful `create_lead` must
+    remove them itself (`remove_stored_files(lead)`, e.g. in its own `except`). Callers that do
+    not wrap it (the pages, the API) need nothing."""
     if source not in LeadSource.values:
         raise ValidationError({"source": _("Unknown source.")})
     fields = {k: v for k, v in fields.items() if v is not None or k in ("agency",)}
@@ -219,6 +324,10 @@ def create_lead(
         ]
     if phone and not valid_phone(phone):
         errors["complainant_phone"] = [_("Enter a valid phone number.")]
+    if len(fields.get("description") or "") > DESCRIPTION_MAX:
+        errors["description"] = [
+            _("At most %(n)d characters.") % {"n": DESCRIPTION_MAX},
+        ]
     agency = fields.get("agency")
     if agency is not None and not Agency.objects.filter(organization=agency).exists():
         errors["agency"] = [_("%(org)s is not an enforcement agency.") % {"org": agency}]
@@ -276,10 +385,18 @@ def create_lead(
     except BaseException:
         _remove_files(stored)
         raise
+    lead.stored_files = list(stored)
     return lead
 
 
+def remove_stored_files(lead: Lead) -> None:
+    """Remove the files `create_lead` wrote for `lead` (for a caller whose outer transaction
+    rolled back after `create_lead` returned)."""
+    _remove_files(getattr(lead, "stored_files", ()))
+
+
 def add_attachment(user, lead: Lead, upload) -> LeadAttachment:
+    """Attach one file; `upload` may be the pair (upload, UploadInfo) a form already checked."""
     _check_change(user, lead)
     if not has_perm(user, LeadAttachment, "add"):
         raise PermissionDenied(_("You may not attach files to leads."))
@@ -298,11 +415,13 @@ def add_attachment(user, lead: Lead, upload) -> LeadAttachment:
 # --- routing and decisions -----------------------------------------------------------------
 
 
-def route(user, lead: Lead, agency, note: str = "") -> Lead:
-    """Give an unrouted lead its agency (the office), or refer a routed one on to another agency
-    (the handling agency): status referred, `referred_by` the agency it came from."""
+def route(user, lead: Lead, agency, note: str = "", on: datetime.date | None = None) -> Lead:
+    """Give an unrouted lead its agency, or route again a routed one nobody has started
+    verifying (the office); or refer a routed lead on to another agency (the handling agency):
+    status referred, `referred_by` the agency that referred, and the decision clock restarts
+    from the referral date `on` (default today), when the new agency receives the materials."""
     agency = _org(agency)
-    _check_handler(user, lead)
+    _check_router(user, lead)
     if agency is None or not Agency.objects.filter(organization=agency).exists():
         raise ValidationError({"agency": _("Choose an enforcement agency.")})
     with transaction.atomic():
@@ -314,9 +433,14 @@ def route(user, lead: Lead, agency, note: str = "") -> Lead:
             )
         if locked.agency_id == agency.pk:
             raise ValidationError({"agency": _("The lead is already with this agency.")})
-        if locked.agency_id is not None:
+        if is_handler(user, locked):
+            # A referral by the handling agency.
             locked.referred_by = locked.agency
             locked.status = LeadStatus.REFERRED
+            locked.decision_due = clocks.due(CLOCK, on or timezone.localdate())
+        elif not may_route(user, locked):
+            # The row changed since the check (someone started verifying it).
+            raise PermissionDenied(_("You may not route this lead."))
         locked.agency = agency
         locked._history_user = user
         locked._change_reason = note[:100] if note else ""
@@ -342,8 +466,69 @@ def start_verification(user, lead: Lead) -> Lead:
     return lead
 
 
-def decide_open(user, lead: Lead, *, title: str, right_type: str, note: str = "", **case_fields):
-    """Open a case from the lead (cases.open_case, which stamps the lead case_opened)."""
+def _reply(text: str | None, status: str) -> str:
+    return (text or "").strip() or standard_reply(status)
+
+
+def right_numbers(lead: Lead) -> list[str]:
+    """The numbers in `right_numbers` (commas, full-width commas, semicolons or new lines)."""
+    text = re.sub(r"[，,;；\n]", ",", lead.right_numbers or "")
+    seen, numbers = set(), []
+    for number in (n.strip() for n in text.split(",")):
+        if number and number not in seen:
+            seen.add(number)
+            numbers.append(number)
+    return numbers
+
+
+def _copy_into_case(user, lead: Lead, case) -> None:
+    """The lead's parties, rights and description on the new case (cases' own functions, so
+    the party checks, the intake check of each right and the transfer rules run)."""
+    from . import cases, intake
+    from .choices import PartyKind, PartyRole
+
+    org = lead.complainant_organization
+    uscc = lead.complainant_uscc or (getattr(org, "uscc", "") or "")
+    cases.add_party(
+        user,
+        case,
+        role=PartyRole.COMPLAINANT,
+        kind=PartyKind.ORGANIZATION if (org is not None or uscc) else PartyKind.PERSON,
+        name=lead.complainant_name,
+        uscc=uscc,
+    )
+    if lead.respondent_name:
+        cases.add_party(
+            user,
+            case,
+            role=PartyRole.RESPONDENT,
+            kind=PartyKind.ORGANIZATION if lead.respondent_uscc else PartyKind.PERSON,
+            name=lead.respondent_name,
+            uscc=lead.respondent_uscc,
+            address=lead.respondent_address,
+        )
+    added = set()
+    for number in right_numbers(lead):
+        key = intake.normalize_number(case.right_type, number)
+        if key in added:
+            continue
+        added.add(key)
+        cases.add_right(user, case, case.right_type, number)
+
+
+def decide_open(
+    user,
+    lead: Lead,
+    *,
+    title: str,
+    right_type: str,
+    note: str = "",
+    public_reply: str = "",
+    **case_fields,
+):
+    """Open a case from the lead (cases.open_case, which stamps the lead case_opened) and copy
+    the lead into it in the same transaction: complainant and respondent as parties, every
+    number of `right_numbers` as a right, the description as the case's conduct."""
     from . import cases
 
     _check_handler(user, lead)
@@ -353,8 +538,11 @@ def decide_open(user, lead: Lead, *, title: str, right_type: str, note: str = ""
         _require_decidable(locked)
         if not (title or "").strip():
             raise ValidationError({"title": _("Give the case a title.")})
+        reply = _reply(public_reply, LeadStatus.CASE_OPENED)
         locked.decision_reason = (note or "").strip() or _("Case opened")
+        locked.public_reply = reply
         locked._history_user = user
+        case_fields.setdefault("conduct", locked.description)
         case = cases.open_case(
             user,
             agency=locked.agency,
@@ -364,11 +552,15 @@ def decide_open(user, lead: Lead, *, title: str, right_type: str, note: str = ""
             note=note,
             **case_fields,
         )
+        # open_case saves the lead's decision fields only; its history row already holds the
+        # reply (set on the instance above).
+        Lead.objects.filter(pk=locked.pk).update(public_reply=reply)
+        _copy_into_case(user, locked, case)
     lead.refresh_from_db()
     return case
 
 
-def decide_not_open(user, lead: Lead, reason: str) -> Lead:
+def decide_not_open(user, lead: Lead, reason: str, public_reply: str = "") -> Lead:
     _check_handler(user, lead)
     reason = (reason or "").strip()
     if not reason:
@@ -379,13 +571,16 @@ def decide_not_open(user, lead: Lead, reason: str) -> Lead:
         _require_decidable(locked)
         locked.status = LeadStatus.NOT_OPENED
         _stamp(locked, user, reason)
+        locked.public_reply = _reply(public_reply, LeadStatus.NOT_OPENED)
         locked._history_user = user
         locked.save()
     _sync(lead, locked)
     return lead
 
 
-def pass_to_mediation(user, lead: Lead, *, mediator, note: str = "") -> Mediation:
+def pass_to_mediation(
+    user, lead: Lead, *, mediator, note: str = "", public_reply: str = ""
+) -> Mediation:
     """Pass the dispute to `mediator` (an organization): a Mediation with the lead's parties and
     subject; the coordination pages follow it to its outcome."""
     mediator = _org(mediator)
@@ -423,6 +618,7 @@ def pass_to_mediation(user, lead: Lead, *, mediator, note: str = "") -> Mediatio
             user,
             (note or "").strip() or _("Passed to mediation: %(mediator)s") % {"mediator": mediator},
         )
+        locked.public_reply = _reply(public_reply, LeadStatus.MEDIATION)
         locked._history_user = user
         locked.save()
     _sync(lead, locked)
@@ -433,14 +629,16 @@ def available_actions(user, lead: Lead) -> set[str]:
     """What the decision panel offers this user on this lead."""
     if not can_change(user, lead):
         return set()
-    try:
-        _check_handler(user, lead)
-    except PermissionDenied:
-        return set()
+    handler = is_handler(user, lead)
     actions: set[str] = set()
     if lead.status in PENDING_STATUSES:
-        actions.add("route" if lead.agency_id is None else "refer")
-    if lead.agency_id is not None:
+        if handler:
+            actions.add("refer")
+        elif may_route(user, lead):
+            actions.add("route")
+    if not handler and not actions:
+        return set()
+    if handler:
         if lead.status in (LeadStatus.RECEIVED, LeadStatus.REFERRED):
             actions.add("verify")
         if lead.status in DECIDABLE_STATUSES:
@@ -522,10 +720,12 @@ def _recipients_by_grant():
 
 
 def _reached(lead: Lead, grants) -> list:
+    """Who is told about a lead's deadline: for an unrouted lead, the office (district grants),
+    which routes it; for a routed one, the agency's own users, who decide it."""
     users = {}
     for user, scope, org in grants:
         if scope == ScopeChoices.DISTRICT:
-            ok = True
+            ok = lead.agency_id is None
         elif lead.agency is None or org is None:
             ok = False
         elif scope == ScopeChoices.SUBTREE:
@@ -540,8 +740,6 @@ def _reached(lead: Lead, grants) -> list:
 def send_deadline_reminders(on: datetime.date) -> int:
     """Remind about pending leads due within DUE_SOON_WORKDAYS working days and overdue ones,
     once per lead, kind and due date (kept in `reminders_sent`)."""
-    from ipcity.core.notifications import notify
-
     days_left = DaysLeft(on)
     horizon = clocks.due(CLOCK, on, DUE_SOON_WORKDAYS)
     leads = Lead.objects.filter(
@@ -558,23 +756,42 @@ def send_deadline_reminders(on: datetime.date) -> int:
             continue
         if grants is None:
             grants = _recipients_by_grant()
-        if kind == "overdue":
-            title = _("Lead %(code)s is overdue: the decision was due %(due)s") % {
-                "code": lead.tracking_code,
-                "due": lead.decision_due.isoformat(),
+        sent += _remind(lead, kind, left, grants)
+    return sent
+
+
+def _remind(lead: Lead, kind: str, left: int, grants) -> int:
+    """Mark the reminder and send it in one transaction (notifications are rows too): a crash
+    leaves neither, and a second run does not send it again."""
+    from ipcity.core.notifications import notify
+
+    with transaction.atomic():
+        locked = Lead.objects.select_for_update().filter(pk=lead.pk).first()
+        if locked is None or locked.decision_due != lead.decision_due:
+            return 0
+        if (locked.reminders_sent or {}).get(kind) == locked.decision_due.isoformat():
+            return 0
+        with translation.override(settings.LANGUAGE_CODE):
+            if kind == "overdue":
+                title = _("Lead %(code)s is overdue: the decision was due %(due)s") % {
+                    "code": lead.tracking_code,
+                    "due": lead.decision_due.isoformat(),
+                }
+            else:
+                title = _("Lead %(code)s: decide by %(due)s (%(n)d working days left)") % {
+                    "code": lead.tracking_code,
+                    "due": lead.decision_due.isoformat(),
+                    "n": left,
+                }
+            body = _("Decide whether to open a case within %(period)s of receipt.") % {
+                "period": clock_text()
             }
-        else:
-            title = _("Lead %(code)s: decide by %(due)s (%(n)d working days left)") % {
-                "code": lead.tracking_code,
-                "due": lead.decision_due.isoformat(),
-                "n": left,
-            }
-        body = _("Decide whether to open a case within 15 working days of receipt.")
+        sent = 0
         for user in _reached(lead, grants):
             notify(user, title, body, lead.get_absolute_url())
             sent += 1
-        marks = dict(lead.reminders_sent or {})
-        marks[kind] = lead.decision_due.isoformat()
+        marks = dict(locked.reminders_sent or {})
+        marks[kind] = locked.decision_due.isoformat()
         Lead.objects.filter(pk=lead.pk).update(reminders_sent=marks)
     return sent
 

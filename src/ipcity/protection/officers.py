@@ -20,7 +20,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q, QuerySet, Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -188,15 +188,26 @@ def _errors(form) -> ValidationError:
 
 def save_officer_form(user, form) -> Officer:
     """Save a valid OfficerForm; the saved officer must lie inside the user's scope."""
+    from .forms.agencies import duplicate_number_error
+
     action = "change" if form.instance.pk else "add"
     if action == "change":
         check_change(user, form.instance)
-    with transaction.atomic():
-        officer = form.save(commit=False)
-        officer._history_user = user
-        officer.save()
-        if not Officer.objects.restrict(user, action).filter(pk=officer.pk).exists():
-            raise PermissionDenied(_("You may not record officers of this agency."))
+    try:
+        with transaction.atomic():
+            officer = form.save(commit=False)
+            officer._history_user = user
+            officer.save()
+            if not Officer.objects.restrict(user, action).filter(pk=officer.pk).exists():
+                raise PermissionDenied(_("You may not record officers of this agency."))
+    except IntegrityError:
+        # The same number recorded at the same moment by someone else: the form's check passed,
+        # the unique constraint did not. Same message as the form's.
+        instance = form.instance
+        error = duplicate_number_error(user, instance.certificate_number, instance.pk)
+        if error is None:
+            raise
+        raise ValidationError({"certificate_number": error.messages}) from None
     return officer
 
 

@@ -3,7 +3,8 @@
 `refresh(case)` recomputes the `CaseRelation` rows of `case` and its `is_repeat` flag (unless
 set by hand) and must be called whenever a case's respondents, rights or decision change;
 `refresh_later(case)` does the same for the open cases of the same respondents opened later,
-once `case` is decided.
+once `case` is decided; `refresh_after_party_change(case)` does both when a party of a case
+(decided or not) changes.
 
 A party of another case is the same party (across agencies) when the credit codes are equal, or,
 when one of the two has no credit code, when the normalized names (`parties.name_key`) are equal.
@@ -197,3 +198,14 @@ def refresh_later(case) -> list:
     for other in later:
         refresh(other)
     return later
+
+
+def refresh_after_party_change(case) -> list:
+    """After a party of `case` was added, changed or removed: refresh `case` itself and, when it is
+    already decided with an effective decision, the later open cases of its respondents (their
+    relations may now include `case`). Returns the cases refreshed (`case` first)."""
+    refresh(case)
+    refreshed = [case]
+    if case.decided_on and case.decision_kind in EFFECTIVE_DECISIONS:
+        refreshed += refresh_later(case)
+    return refreshed

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from ipcity.core.scope import scope_q
 
+from .choices import TransferStatus
 from .models import Case, CaseShare
 
 
@@ -44,8 +45,27 @@ def share(user, case: Case, organization, reason: str, *, system: bool = False) 
 
 
 def revoke(user, share_row: CaseShare) -> CaseShare:
+    """Take a share back. A police unit keeps its share while a transfer of the case to it is
+    sent or accepted: it needs the details to decide and to investigate."""
+    from .models import CriminalTransfer
+
     if not can_share(user, share_row.case):
         raise PermissionDenied(_("You may not change the sharing of this case."))
+    if (
+        share_row.revoked_at is None
+        and CriminalTransfer.objects.filter(
+            case=share_row.case_id,
+            police=share_row.organization_id,
+            status__in=[TransferStatus.SENT, TransferStatus.ACCEPTED],
+        ).exists()
+    ):
+        raise ValidationError(
+            _(
+                "%(org)s keeps the case's details while the case is transferred to it (sent or "
+                "accepted); the share cannot be revoked."
+            )
+            % {"org": share_row.organization}
+        )
     if share_row.revoked_at is None:
         share_row.revoked_at = timezone.now()
         share_row.revoked_by = user

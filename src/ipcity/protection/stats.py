@@ -2,9 +2,10 @@
 
 Cases are counted over `visibility.listed_cases(user)` and read only summary fields
 (`Case.SUMMARY_FIELDS`), so every holder of `protection.summary_case` gets the same case figures
-whatever agency they belong to. Transfers are counted over `CriminalTransfer.objects.restrict`,
-leads over `Lead.objects.restrict`: those figures are the reader's own and are left out (not
-zeroed) for a reader who may not view transfers or leads.
+whatever agency they belong to. Transfers are counted over `transfers.visible(user)` (the rows
+the transfer list shows: a police unit sees a transfer only once it is sent), leads over
+`Lead.objects.restrict`: those figures are the reader's own and are left out (not zeroed) for a
+reader who may not view transfers or leads.
 
 Every figure carries the URL of the list behind it, built with the list's contract parameters
 (the case list: agency, status, right_type, opened_after/_before, decided_after/_before,
@@ -410,7 +411,9 @@ def _transfers(user, y: _Year) -> list[Figure]:
     """Transfers proposed in the year by their status now (accepted, declined). One query."""
     if not has_perm(user, CriminalTransfer, "view"):
         return []
-    qs = CriminalTransfer.objects.restrict(user, "view").filter(
+    from . import transfers
+
+    qs = transfers.visible(user, CriminalTransfer.objects.all()).filter(
         proposed_at__date__gte=y.first, proposed_at__date__lte=y.last
     )
     if y.agency:

@@ -7,21 +7,28 @@ a threshold and has no transfer under way.
 The flow (State Council order 310, DOMAIN.md §7):
 
     proposed ──approve (head, within `transfer_decision`)──▶ approved ──send──▶ sent
-       │  └─withdraw (not transferred)                                           │
-       ▼                                                        acknowledge (receipt starts
-    withdrawn                                                    `police_acceptance`)
+       │                                                      │         (sending starts
+       │ withdraw: the head only (不批准移送)                   │          `police_acceptance`;
+       ▼                                                      │          acknowledge records
+    withdrawn ◀── withdraw: officer or head (reverses the approval)          the receipt time)
                                        accepted ◀──accept (police)──┤
                                           │      declined ◀─decline─┘ (the case resumes)
                                           └─return_to_agency (reverse transfer) ─▶ returned
 
 Who acts:
 - agency side: an officer whose grant of protection.change_criminaltransfer reaches the case's
-  agency proposes, sends, withdraws and adds documents; the head (protection.approve_extension
-  over the agency) approves or withdraws;
+  agency proposes, sends, withdraws an approved transfer and adds documents; the head
+  (protection.approve_extension over the agency) approves, or withdraws a proposal (不批准移送);
 - police side: a user whose grant of protection.change_criminaltransfer reaches the transfer's
   police unit acknowledges the receipt, accepts or declines, records the outcome and returns it.
 Every action is one transaction; a refusal is a ValidationError (the state does not allow it) or
 PermissionDenied (the user may not).
+
+What a user sees of a transfer follows `visibility.access` on its case: the case's own users and
+those it is shared with (SHARED, every view logged) see everything; summary-only users (the
+procuratorate, the office, leaders) supervise clocks and outcomes: the matched rules without the
+case's values (`value`, `prior_cases`) and, instead of the free-text reasons, only that one was
+recorded (`redact_matched`, `shown_reason`, `access_map`).
 """
 
 from __future__ import annotations
@@ -40,9 +47,9 @@ from ipcity.core.daily import daily_duty
 from ipcity.core.notifications import notify
 from ipcity.core.scope import ScopeChoices, grants_for
 
-from . import clocks, thresholds
+from . import clocks, thresholds, visibility
 from .choices import AgencyKind, CaseStatus, CriminalOutcome, TransferStatus
-from .models import Agency, Case, CriminalTransfer, TransferDocument
+from .models import Agency, Case, CaseShare, CriminalTransfer, TransferDocument
 
 CHANGE = "protection.change_criminaltransfer"
 VIEW = "protection.view_criminaltransfer"
@@ -63,6 +70,81 @@ POLICE_STATUSES = (
 )
 # Days before a due date that count as "near" for the reminders.
 NEAR_DAYS = 1
+# The transfers after which a new proposal needs different rules or values.
+CLOSED_NO_TRANSFER = (
+    TransferStatus.WITHDRAWN,
+    TransferStatus.DECLINED,
+    TransferStatus.RETURNED,
+)
+# Transfers during which the police unit holds the case (its share must stay).
+POLICE_HOLDS = (TransferStatus.SENT, TransferStatus.ACCEPTED)
+# Case details in a matched rule, hidden from summary-only users.
+CASE_VALUES = ("value", "prior_cases")
+# The free-text reasons of a transfer, hidden from summary-only users.
+REASON_FIELDS = ("proposal_reason", "police_reason", "withdraw_reason", "return_reason")
+FULL = (visibility.Access.OWN, visibility.Access.SHARED)
+
+
+# -- what is shown -------------------------------------------------------------------------------
+
+
+def sees_case(access) -> bool:
+    """True when the access lets the user see the case's contents (own or shared)."""
+    return access in FULL
+
+
+def redact_matched(matched, full: bool) -> list[dict]:
+    """The matched rules as the user may see them: without the case's values unless `full`."""
+    items = [dict(m) for m in matched or []]
+    if full:
+        return items
+    return [{k: v for k, v in m.items() if k not in CASE_VALUES} for m in items]
+
+
+def shown_reason(text: str, full: bool) -> str:
+    """A free-text reason as the user may see it: itself, or only that one was recorded."""
+    if full or not text:
+        return text or ""
+    return _("recorded")
+
+
+def access_map(user, case_ids) -> dict[int, visibility.Access | None]:
+    """`visibility.access` for many cases in two queries: OWN, SHARED, or SUMMARY/None for the
+    others (whatever is not seen in full is treated as a summary)."""
+    from ipcity.core.scope import scope_q
+
+    ids = {pk for pk in case_ids if pk}
+    if not ids:
+        return {}
+    full = set(
+        visibility.full_cases(user, Case.objects.filter(pk__in=ids)).values_list("pk", flat=True)
+    )
+    own_q = scope_q(Case, user, "view")
+    if own_q is None:
+        own = set()
+    elif not own_q:
+        own = set(ids)
+    else:
+        own = set(Case.objects.filter(pk__in=ids).filter(own_q).values_list("pk", flat=True))
+    result = {}
+    for pk in ids:
+        if pk in own:
+            result[pk] = visibility.Access.OWN
+        elif pk in full:
+            result[pk] = visibility.Access.SHARED
+        else:
+            result[pk] = visibility.Access.SUMMARY
+    return result
+
+
+def active_police_units(case) -> set[int]:
+    """Ids of the police units holding `case` through a transfer now (sent or accepted): their
+    share of the case must not be revoked (sharing.revoke refuses it)."""
+    return set(
+        CriminalTransfer.objects.filter(case=case, status__in=POLICE_HOLDS).values_list(
+            "police_id", flat=True
+        )
+    )
 
 
 # -- who -----------------------------------------------------------------------------------------
@@ -244,7 +326,9 @@ def available_actions(user, transfer) -> set[str]:
     police = is_police(user, transfer) and status in POLICE_STATUSES
     if status == TransferStatus.PROPOSED and head:
         actions.add("approve")
-    if status in (TransferStatus.PROPOSED, TransferStatus.APPROVED) and (officer or head):
+    if (status == TransferStatus.PROPOSED and head) or (
+        status == TransferStatus.APPROVED and (officer or head)
+    ):
         actions.add("withdraw")
     if status == TransferStatus.APPROVED and (officer or head):
         actions.add("send")
@@ -381,7 +465,8 @@ def propose_if_over(user, case):
     """Propose a transfer when `case` meets a threshold and has no transfer under way.
 
     Nothing is proposed for a closed case, when the platform knows no police unit, or when the
-    head already decided not to transfer on the same rules and values (a withdrawn proposal)."""
+    last transfer that ended without a transfer (withdrawn by the agency, declined or returned by
+    the police) was made on the same rules and values: only a change of them proposes again."""
     rule_set, matched = thresholds.evaluate(case)
     if not matched or case.status == CaseStatus.CLOSED:
         return None
@@ -390,7 +475,7 @@ def propose_if_over(user, case):
         if CriminalTransfer.objects.filter(case=case, status__in=ACTIVE).exists():
             return None
         last = (
-            CriminalTransfer.objects.filter(case=case, status=TransferStatus.WITHDRAWN)
+            CriminalTransfer.objects.filter(case=case, status__in=CLOSED_NO_TRANSFER)
             .order_by("-proposed_at", "-pk")
             .first()
         )
@@ -445,7 +530,9 @@ def approve(user, transfer) -> CriminalTransfer:
 
 
 def withdraw(user, transfer, reason: str) -> CriminalTransfer:
-    """The agency decides not to transfer (before sending)."""
+    """The agency decides not to transfer (before sending): a proposal only by the head (不批准
+    移送); an approved transfer by an officer or the head, which reverses the approval (the
+    approver and the proposer are told)."""
     _require(
         is_officer(user, transfer) or is_head(user, transfer),
         _("You may not withdraw this transfer."),
@@ -456,11 +543,24 @@ def withdraw(user, transfer, reason: str) -> CriminalTransfer:
     with transaction.atomic():
         transfer = _locked(transfer)
         _state(transfer, TransferStatus.PROPOSED, TransferStatus.APPROVED)
+        if transfer.status == TransferStatus.PROPOSED:
+            _require(
+                is_head(user, transfer),
+                _("Only the head of the agency decides not to transfer a proposal."),
+            )
+        reverses = transfer.status == TransferStatus.APPROVED
         transfer.status = TransferStatus.WITHDRAWN
         transfer.withdrawn_at = timezone.now()
         transfer.withdrawn_by = user
         transfer.withdraw_reason = reason
         _save(transfer, user, "status", "withdrawn_at", "withdrawn_by", "withdraw_reason")
+        if reverses:
+            _tell(
+                [u for u in (transfer.approved_by, transfer.proposed_by) if u and u != user],
+                _("Approved transfer withdrawn: %(case)s") % {"case": transfer.case.number},
+                transfer,
+                _("The approval of the transfer is reversed; the case is not transferred."),
+            )
     return transfer
 
 
@@ -479,7 +579,10 @@ def send(user, transfer) -> CriminalTransfer:
         _state(transfer, TransferStatus.APPROVED)
         transfer.status = TransferStatus.SENT
         transfer.sent_at = timezone.now()
-        _save(transfer, user, "status", "sent_at")
+        transfer.acceptance_due = clocks.due(
+            "police_acceptance", timezone.localdate(transfer.sent_at)
+        )
+        _save(transfer, user, "status", "sent_at", "acceptance_due")
         transition(
             user,
             transfer.case,
@@ -498,8 +601,8 @@ def send(user, transfer) -> CriminalTransfer:
             police_users(transfer.police),
             _("Case transferred to you: %(case)s") % {"case": transfer.case.number},
             transfer,
-            _("Acknowledge the receipt; the decision on acceptance is due within %(n)s days of it.")
-            % {"n": clocks.get("police_acceptance").amount},
+            _("Acknowledge the receipt; the decision on acceptance is due by %(due)s.")
+            % {"due": transfer.acceptance_due.isoformat()},
         )
     return transfer
 
@@ -519,12 +622,11 @@ def _receive(transfer, received_at) -> None:
     if transfer.sent_at and received_at < transfer.sent_at - datetime.timedelta(days=1):
         raise ValidationError({"received_at": _("The receipt cannot be before the sending.")})
     transfer.received_at = received_at
-    transfer.acceptance_due = clocks.due("police_acceptance", timezone.localdate(received_at))
 
 
 def acknowledge(user, transfer, *, received_at=None, receipt=None) -> CriminalTransfer:
-    """The police record the receipt (optionally with the signed receipt file); the acceptance
-    clock starts on the day of receipt."""
+    """The police record the receipt time (optionally with the signed receipt file); the
+    acceptance clock already runs from the sending."""
     _require(is_police(user, transfer), _("Only the receiving police unit acknowledges."))
     with transaction.atomic():
         transfer = _locked(transfer)
@@ -532,7 +634,7 @@ def acknowledge(user, transfer, *, received_at=None, receipt=None) -> CriminalTr
         if transfer.received_at is not None:
             raise ValidationError(_("The receipt is already recorded."))
         _receive(transfer, received_at)
-        _save(transfer, user, "received_at", "acceptance_due")
+        _save(transfer, user, "received_at")
         if receipt is not None:
             _store(user, transfer, receipt, title=_("Police receipt"), is_receipt=True)
     return transfer
@@ -555,7 +657,6 @@ def accept(user, transfer, *, police_case_number: str = "", reason: str = "") ->
             user,
             "status",
             "received_at",
-            "acceptance_due",
             "police_decided_at",
             "police_decided_by",
             "police_case_number",
@@ -588,7 +689,6 @@ def decline(user, transfer, *, reason: str) -> CriminalTransfer:
             user,
             "status",
             "received_at",
-            "acceptance_due",
             "police_decided_at",
             "police_decided_by",
             "police_reason",
@@ -600,6 +700,7 @@ def decline(user, transfer, *, reason: str) -> CriminalTransfer:
             _("Not accepted by the police: %(reason)s") % {"reason": reason},
             is_transferred=False,
         )
+        _revoke_police_share(user, transfer)
         _tell_agency(
             transfer,
             _("The police did not accept the transfer of %(case)s")
@@ -647,12 +748,45 @@ def return_to_agency(user, transfer, *, reason: str) -> CriminalTransfer:
             _("Returned by the police: %(reason)s") % {"reason": reason},
             is_transferred=False,
         )
+        _revoke_police_share(user, transfer)
         _tell_agency(
             transfer,
             _("The police returned %(case)s to the agency") % {"case": transfer.case.number},
             reason,
         )
     return transfer
+
+
+def _revoke_police_share(user, transfer) -> int:
+    """Take back the share `send` opened for the police unit (the active share of that unit made
+    at or after the sending; a share the agency made by hand before is kept). Written directly on
+    the row: the police user ending the transfer may not change the case's sharing. Inside the
+    caller's transaction."""
+    if transfer.sent_at is None:
+        return 0
+    if (
+        CriminalTransfer.objects.filter(
+            case_id=transfer.case_id, police_id=transfer.police_id, status__in=POLICE_HOLDS
+        )
+        .exclude(pk=transfer.pk)
+        .exists()
+    ):
+        return 0
+    now = timezone.now()
+    rows = list(
+        CaseShare.objects.select_for_update().filter(
+            case_id=transfer.case_id,
+            organization_id=transfer.police_id,
+            revoked_at__isnull=True,
+            created_at__gte=transfer.sent_at,
+        )
+    )
+    for row in rows:
+        row.revoked_at = now
+        row.revoked_by = user
+        row._history_user = user
+        row.save(update_fields=["revoked_at", "revoked_by", "updated_at"])
+    return len(rows)
 
 
 def _store(user, transfer, upload, *, title: str, is_receipt: bool) -> TransferDocument:
@@ -693,57 +827,82 @@ def add_document(user, transfer, upload, *, title: str, is_receipt: bool = False
 # -- daily ---------------------------------------------------------------------------------------
 
 
-def _mark(transfer, kind: str) -> bool:
-    """Record that reminder `kind` went out for `transfer`; False when it already had."""
-    if kind in (transfer.reminders or []):
-        return False
+def _mark(transfer, kind: str) -> None:
+    """Record that reminder `kind` went out for `transfer` (after someone was told)."""
     transfer.reminders = [*(transfer.reminders or []), kind]
     CriminalTransfer.objects.filter(pk=transfer.pk).update(reminders=transfer.reminders)
-    return True
+
+
+def _remind(transfer, kind: str, users, title: str, body: str) -> int:
+    """Tell `users` once per transfer and kind; a reminder that found nobody to tell is not
+    remembered (it goes out when someone holds the role)."""
+    if kind in (transfer.reminders or []):
+        return 0
+    told = _tell(users, title, transfer, body)
+    if told:
+        _mark(transfer, kind)
+    return told
+
+
+class _People:
+    """The recipients of one run of the duty, looked up once per agency / police unit."""
+
+    def __init__(self):
+        self._heads: dict[int, list] = {}
+        self._police: dict[int, list] = {}
+        self._watchers: list | None = None
+
+    def heads(self, agency_org) -> list:
+        if agency_org.pk not in self._heads:
+            self._heads[agency_org.pk] = heads_of(agency_org)
+        return self._heads[agency_org.pk]
+
+    def police(self, police_org) -> list:
+        if police_org.pk not in self._police:
+            self._police[police_org.pk] = police_users(police_org)
+        return self._police[police_org.pk]
+
+    def watchers(self) -> list:
+        if self._watchers is None:
+            self._watchers = supervisors()
+        return self._watchers
 
 
 @daily_duty("transfer-clocks", 52)
 def remind(day: datetime.date) -> str:
-    """Remind the head of proposals near or past the decision date, the police of receipts past
-    the acceptance date, and the procuratorate of both when overdue; once per transfer and kind."""
+    """Remind the head of proposals near or past the decision date, the police of sent transfers
+    (acknowledged or not) past the acceptance date, and the procuratorate of both when overdue;
+    once per transfer and kind."""
+    from django.conf import settings
+    from django.utils import translation
+
     sent = 0
     near = day + datetime.timedelta(days=NEAR_DAYS)
     proposals = CriminalTransfer.objects.filter(
         status=TransferStatus.PROPOSED, decision_due__lte=near
     ).select_related("case", "case__agency", "police")
-    receipts = CriminalTransfer.objects.filter(
-        status=TransferStatus.SENT, acceptance_due__isnull=False, acceptance_due__lt=day
-    ).select_related("case", "case__agency", "police")
-    watchers = None
-    for transfer in proposals:
-        overdue = transfer.decision_due < day
-        kind = "decision_overdue" if overdue else "decision_near"
-        if _mark(transfer, kind):
+    receipts = CriminalTransfer.objects.filter(acceptance_overdue_q(day)).select_related(
+        "case", "case__agency", "police"
+    )
+    people = _People()
+    with translation.override(settings.LANGUAGE_CODE):
+        for transfer in proposals:
+            overdue = transfer.decision_due < day
+            kind = "decision_overdue" if overdue else "decision_near"
             title = (
                 _("Transfer decision overdue: %(case)s")
                 if overdue
                 else _("Transfer decision due: %(case)s")
             ) % {"case": transfer.case.number}
-            sent += _tell(
-                heads_of(transfer.case.agency),
-                title,
-                transfer,
-                _("Due %(due)s.") % {"due": transfer.decision_due.isoformat()},
+            body = _("Due %(due)s.") % {"due": transfer.decision_due.isoformat()}
+            sent += _remind(transfer, kind, people.heads(transfer.case.agency), title, body)
+            if overdue:
+                sent += _remind(transfer, "supervision_decision", people.watchers(), title, body)
+        for transfer in receipts:
+            body = _("Due %(due)s.") % {"due": transfer.acceptance_due.isoformat()}
+            title = _("Police acceptance overdue: %(case)s") % {"case": transfer.case.number}
+            sent += _remind(
+                transfer, "acceptance_overdue", people.police(transfer.police), title, body
             )
-        if overdue and _mark(transfer, "supervision_decision"):
-            watchers = supervisors() if watchers is None else watchers
-            sent += _tell(
-                watchers,
-                _("Transfer decision overdue: %(case)s") % {"case": transfer.case.number},
-                transfer,
-                _("Due %(due)s.") % {"due": transfer.decision_due.isoformat()},
-            )
-    for transfer in receipts:
-        body = _("Due %(due)s.") % {"due": transfer.acceptance_due.isoformat()}
-        title = _("Police acceptance overdue: %(case)s") % {"case": transfer.case.number}
-        if _mark(transfer, "acceptance_overdue"):
-            sent += _tell(police_users(transfer.police), title, transfer, body)
-        if _mark(transfer, "supervision_acceptance"):
-            watchers = supervisors() if watchers is None else watchers
-            sent += _tell(watchers, title, transfer, body)
+            sent += _remind(transfer, "supervision_acceptance", people.watchers(), title, body)
     return f"transfer-clocks: {sent} reminders"

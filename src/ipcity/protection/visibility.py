@@ -8,6 +8,10 @@
   enforcement members, the office, the procuratorate, leaders), for every case.
 - Every page, download or API answer that shows shared details to a user who sees them only
   through the share is logged in `CaseAccessLog` (`log_shared_view`).
+- Lists, exports and the API list show a case seen only through a share as a SUMMARY row
+  (`listed_cases(user, shared_as_summary=True)`, `is_full` only for `own_q`): they would show
+  its details without logging each one. Its details are on the case page, history, evidence
+  download and API detail, each view logged.
 
 Child records (rights, parties, handlers, evidence, extensions, events) are reached through a
 case the user sees in full, never on their own.
@@ -47,6 +51,12 @@ def _shared_q(user) -> Q | None:
     )
 
 
+def own_q(user) -> Q | None:
+    """The filter for cases `user` sees in full through their own grant (not a share); None
+    when none, an empty Q for every case."""
+    return scope_q(Case, user, "view")
+
+
 def full_q(user) -> Q | None:
     """The filter for cases `user` sees in full; None when none."""
     own = scope_q(Case, user, "view")
@@ -66,19 +76,25 @@ def full_cases(user, qs: QuerySet | None = None) -> QuerySet:
     return qs.filter(q) if q else qs
 
 
-def listed_cases(user, qs: QuerySet | None = None) -> QuerySet:
-    """Every case the user may see at least the summary of, annotated with `is_full`."""
+def listed_cases(user, qs: QuerySet | None = None, *, shared_as_summary: bool = False) -> QuerySet:
+    """Every case the user may see at least the summary of, annotated with `is_full`.
+
+    With `shared_as_summary` (lists, exports, the API list) a case seen only through a share is
+    listed but `is_full` is false: only the user's own scope (`own_q`) is shown in full."""
     qs = Case.objects.all() if qs is None else qs
     full = full_q(user)
     summary = scope_q(Case, user, "summary")
     if full is None and summary is None:
         return qs.none()
+    shown_full = own_q(user) if shared_as_summary else full
     if full is not None and not full:  # a district-wide grant: everything in full
         return qs.annotate(is_full=Value(True, output_field=BooleanField()))
-    if full is None:
+    if shown_full is None:
         is_full = Value(False, output_field=BooleanField())
+    elif not shown_full:
+        is_full = Value(True, output_field=BooleanField())
     else:
-        is_full = ExpressionWrapper(full, output_field=BooleanField())
+        is_full = ExpressionWrapper(shown_full, output_field=BooleanField())
     qs = qs.annotate(is_full=is_full)
     if summary is not None and not summary:  # the summary of every case
         return qs
@@ -88,7 +104,7 @@ def listed_cases(user, qs: QuerySet | None = None) -> QuerySet:
 
 def access(user, case: Case) -> Access | None:
     """How `user` may see `case`."""
-    own = scope_q(Case, user, "view")
+    own = own_q(user)
     if own is not None and Case.objects.filter(pk=case.pk).filter(own).exists():
         return Access.OWN
     shared = _shared_q(user)

@@ -164,3 +164,13 @@ def verbose_name(obj) -> str:
 @register.filter
 def verbose_name_plural(obj) -> str:
     return str(obj._meta.verbose_name_plural)
+
+
+@register.simple_tag
+def once_token():
+    """The hidden input that makes a form submit once (core/once.py)."""
+    from django.utils.html import format_html
+
+    from ipcity.core import once
+
+    return format_html('<input type="hidden" name="{}" value="{}">', once.FIELD, once.new_token())

@@ -380,11 +380,14 @@ def _display(field, value, fk_labels, model=None) -> str:
     return plain_value(value, labels)
 
 
-def history_rows(records, with_object: bool = False) -> list[dict]:
+def history_rows(records, with_object: bool = False, mask_private: bool = False) -> list[dict]:
     """One row per history record: who, when, what kind of change, and each field's before/after.
 
     A creation lists the values it set; a change lists the fields that differ from the record
-    before it; a deletion lists nothing (the last state is on the record before).
+    before it; a deletion lists nothing (the last state is on the record before). With
+    `mask_private`, records of models marked `history_values_private = True` (enforcement case
+    files) name the fields that changed but not their values or the record's title: the audit
+    trail across all records shows who changed what and when, not the case's contents.
     """
     records = list(records)
     previous = _previous_records([r for r in records if r.history_type == "~"])
@@ -408,7 +411,9 @@ def history_rows(records, with_object: bool = False) -> list[dict]:
         raw.append((record, changes))
     fk_labels = _labels_for_fks(fk_values)
     rows = []
+    hidden = _("(restricted)")
     for record, changes in raw:
+        private = mask_private and getattr(record.instance_type, "history_values_private", False)
         row = {
             "record": record,
             "date": record.history_date,
@@ -418,14 +423,18 @@ def history_rows(records, with_object: bool = False) -> list[dict]:
             "changes": [
                 {
                     "field": str(field.verbose_name),
-                    "old": _display(field, old, fk_labels, record.instance_type),
-                    "new": _display(field, new, fk_labels, record.instance_type),
+                    "old": hidden
+                    if private
+                    else _display(field, old, fk_labels, record.instance_type),
+                    "new": hidden
+                    if private
+                    else _display(field, new, fk_labels, record.instance_type),
                 }
                 for field, old, new in changes
             ],
         }
         if with_object:
-            row["object_label"] = _record_label(record)
+            row["object_label"] = f"#{record.id}" if private else _record_label(record)
             row["model_label"] = record.instance_type._meta.verbose_name
         rows.append(row)
     return rows

@@ -205,7 +205,7 @@ def change_history(request):
         request,
         "core/change_history.html",
         {
-            "rows": history_rows(page, with_object=True),
+            "rows": history_rows(page, with_object=True, mask_private=True),
             "with_object": True,
             "next_before": page[-1].history_date.isoformat() if more and page else "",
             "model_choices": [(k, m._meta.verbose_name_plural) for k, m in models.items()],

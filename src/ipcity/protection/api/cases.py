@@ -25,7 +25,7 @@ from ipcity.core.scope import has_perm
 
 from .. import cases, visibility
 from ..filters.cases import CaseFilterSet, case_rows
-from ..models import Case, CaseRelation, Extension, Officer
+from ..models import Case, CaseHandler, CaseParty, CaseRelation, CaseRight, Extension, Officer
 from ..schemas.cases import (
     CaseDetailOut,
     CaseFilters,
@@ -120,6 +120,7 @@ def _extension_out(ext: Extension) -> dict:
         "previous_due": ext.previous_due,
         "new_due": ext.new_due,
         "decision_note": ext.decision_note,
+        "collective": ext.collective,
     }
 
 
@@ -242,17 +243,19 @@ def _changeable(request, case_id) -> Case:
     "/cases/",
     response=_responses(200, CasePage),
     summary="List cases",
-    description="Every case the caller may see: in full (`is_full`) for the own agency's and "
-    "shared cases, in summary for the others. Filters as on the case list page.",
+    description="Every case the caller may see: in full (`is_full`) for the own agency's "
+    "cases, in summary for the others, and also for cases shared with the caller's "
+    "organization (their details are in the logged case detail). Filters as on the case "
+    "list page.",
     operation_id="protection_case_list",
 )
 def case_list(request, filters: Query[CaseFilters]):
     user = request.auth
     if not (has_perm(user, Case, "summary") or has_perm(user, Case, "view")):
         raise PermissionDenied
-    queryset = apply_filterset(CaseFilterSet, filters, case_rows(user), user).order_by(
-        "-opened_on", "-pk"
-    )
+    queryset = apply_filterset(
+        CaseFilterSet, filters, case_rows(user, handlers=False), user
+    ).order_by("-opened_on", "-pk")
     page = paginate(queryset, filters.limit, filters.offset)
     page["results"] = [case_out(case, bool(case.is_full)) for case in page["results"]]
     return page
@@ -375,6 +378,45 @@ def case_assign_handler(request, case_id: ObjectId, payload: HandlerIn):
     return _answer(request, case_id)
 
 
+@router.delete(
+    "/cases/{int:case_id}/rights/{int:right_id}/",
+    response=_responses(200, CaseDetailOut),
+    summary="Remove a right from the case",
+    operation_id="protection_case_right_remove",
+)
+def case_remove_right(request, case_id: ObjectId, right_id: ObjectId):
+    case = _changeable(request, case_id)
+    right = get_object_or_404(CaseRight, case=case, pk=right_id)
+    cases.remove_right(request.auth, case, right)
+    return _answer(request, case_id)
+
+
+@router.delete(
+    "/cases/{int:case_id}/parties/{int:party_id}/",
+    response=_responses(200, CaseDetailOut),
+    summary="Remove a party from the case",
+    operation_id="protection_case_party_remove",
+)
+def case_remove_party(request, case_id: ObjectId, party_id: ObjectId):
+    case = _changeable(request, case_id)
+    party = get_object_or_404(CaseParty, case=case, pk=party_id)
+    cases.remove_party(request.auth, case, party)
+    return _answer(request, case_id)
+
+
+@router.post(
+    "/cases/{int:case_id}/handlers/{int:handler_id}/release/",
+    response=_responses(200, CaseDetailOut),
+    summary="Release a handler from the case (today)",
+    operation_id="protection_case_handler_release",
+)
+def case_release_handler(request, case_id: ObjectId, handler_id: ObjectId):
+    case = _changeable(request, case_id)
+    handler = get_object_or_404(CaseHandler, case=case, pk=handler_id)
+    cases.release_handler(request.auth, case, handler)
+    return _answer(request, case_id)
+
+
 @router.post(
     "/cases/{int:case_id}/extensions/",
     response=_responses(201, ExtensionOut),
@@ -383,7 +425,9 @@ def case_assign_handler(request, case_id: ObjectId, payload: HandlerIn):
 )
 def extension_request(request, case_id: ObjectId, payload: ExtensionIn):
     case = _changeable(request, case_id)
-    ext = cases.request_extension(request.auth, case, days=payload.days, reason=payload.reason)
+    ext = cases.request_extension(
+        request.auth, case, days=payload.days, reason=payload.reason, collective=payload.collective
+    )
     return Status(201, _extension_out(ext))
 
 

@@ -18,7 +18,7 @@ from ipcity.core.api.params import responses as _responses
 from ipcity.core.scope import has_perm
 from ipcity.orgs.models import Organization
 
-from .. import leads
+from .. import clocks, leads
 from ..filters.leads import LeadFilterSet
 from ..models import Lead, LeadAttachment
 from ..schemas.leads import DecideIn, DecideOut, LeadFilters, LeadIn, LeadOut, LeadPage, RouteIn
@@ -81,8 +81,9 @@ def lead_detail(request, lead_id: ObjectId):
     response=_responses(201, LeadOut),
     summary="Record a lead",
     description="A lead recorded by staff (inspection, referral letter, service request). "
-    "The decision is due 15 working days after `received_on`. Attachments are added on the "
-    "lead's page.",
+    "The decision is due after the clock `lead_decision` (data/clocks.json, "
+    f"{clocks.get('lead_decision').amount} {clocks.get('lead_decision').unit}) from "
+    "`received_on`. Attachments are added on the lead's page.",
     operation_id="protection_lead_create",
 )
 def lead_create(request, payload: LeadIn):
@@ -122,9 +123,10 @@ def lead_decide(request, lead_id: ObjectId, payload: DecideIn):
             title=payload.title,
             right_type=(payload.right_type or lead.right_type),
             note=payload.reason,
+            public_reply=payload.public_reply,
         )
     else:
-        leads.decide_not_open(user, lead, payload.reason)
+        leads.decide_not_open(user, lead, payload.reason, public_reply=payload.public_reply)
     return {"lead": _one(user, lead_id), "case": case.pk if case else None}
 
 
@@ -132,8 +134,9 @@ def lead_decide(request, lead_id: ObjectId, payload: DecideIn):
     "/leads/{int:lead_id}/route/",
     response=_responses(200, LeadOut),
     summary="Route or refer a lead",
-    description="The office routes an unrouted lead to an agency; the handling agency refers "
-    "a lead on to another agency (status referred).",
+    description="The office routes an unrouted lead to an agency, or routes again a lead nobody "
+    "has started verifying; the handling agency refers a lead on to another agency (status "
+    "referred, the decision clock restarts from the referral date).",
     operation_id="protection_lead_route",
 )
 def lead_route(request, lead_id: ObjectId, payload: RouteIn):

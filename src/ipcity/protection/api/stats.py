@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from pydantic import Field
 
-from ipcity.core.api.params import MAX_ID
+from ipcity.core.api.params import ObjectId
 from ipcity.core.api.params import responses as _responses
 
 from .. import stats
@@ -25,8 +25,8 @@ router = Router(tags=["protection"])
 
 class StatsQuery(Schema):
     year: int | None = Field(None, description="The year; this year when absent.")
-    agency: int | None = Field(
-        None, ge=1, le=MAX_ID, description="An agency's organization id; all agencies when absent."
+    agency: ObjectId | None = Field(
+        None, description="An agency's organization id; all agencies when absent."
     )
 
 

@@ -2,7 +2,9 @@
 
 Reads go through `transfers.visible` (a police unit sees a transfer once sent); a transfer
 out of view is a 404, an action the caller may not take a 403, a step the state does not allow
-a 422.
+a 422. The case's values in the matched rules and the free-text reasons are answered only to
+callers who see the case in full (`visibility.access` OWN or SHARED); each answer showing them
+through a share is logged (`CaseAccessLog`).
 """
 
 from __future__ import annotations
@@ -19,10 +21,10 @@ from ipcity.core.api.params import responses as _responses
 from ipcity.core.scope import has_perm
 from ipcity.orgs.models import Organization
 
-from .. import thresholds, visibility
+from .. import clocks, thresholds, visibility
 from .. import transfers as flow
 from ..filters.transfers import TransferFilterSet
-from ..models import Case, CriminalTransfer, ThresholdRuleSet
+from ..models import Case, CaseAccessLog, CaseShare, CriminalTransfer, ThresholdRuleSet
 from ..schemas.transfers import (
     AcceptIn,
     AcknowledgeIn,
@@ -47,13 +49,49 @@ def _transfers(request):
     return flow.visible(request.auth, QUERYSET)
 
 
-def _with_actions(user, transfer):
+def _with_actions(user, transfer, access=None):
     transfer.actions = flow.available_actions(user, transfer)
+    transfer.case_full = flow.sees_case(access)
     return transfer
 
 
-def _one(request, pk) -> CriminalTransfer:
-    return _with_actions(request.auth, get_object_or_404(_transfers(request), pk=pk))
+def _one(request, pk, *, log: bool = True) -> CriminalTransfer:
+    transfer = get_object_or_404(_transfers(request), pk=pk)
+    access = visibility.access(request.auth, transfer.case)
+    if log and access == visibility.Access.SHARED:
+        visibility.log_shared_view(request, transfer.case, "transfer (API)")
+    return _with_actions(request.auth, transfer, access)
+
+
+def _log_shared_many(request, cases, what: str) -> None:
+    """`visibility.log_shared_view` for the cases of a page at once (a query for the shares, one
+    insert), so a list does not cost queries per row."""
+    from ipcity.core.ratelimit import client_ip
+
+    if not cases:
+        return
+    user = request.auth
+    shares = {}
+    for share in CaseShare.objects.filter(
+        case__in=[c.pk for c in cases],
+        organization_id=user.organization_id,
+        revoked_at__isnull=True,
+    ).order_by("created_at"):
+        shares[share.case_id] = share  # the latest wins
+    ip = client_ip(request)
+    CaseAccessLog.objects.bulk_create(
+        [
+            CaseAccessLog(
+                case=case,
+                user=user,
+                organization_id=user.organization_id,
+                share=shares.get(case.pk),
+                what=what[:100],
+                ip=ip,
+            )
+            for case in cases
+        ]
+    )
 
 
 @router.get(
@@ -67,7 +105,11 @@ def _one(request, pk) -> CriminalTransfer:
 def transfer_list(request, filters: Query[TransferFilters]):
     qs = apply_filterset(TransferFilterSet, filters, _transfers(request), request.auth)
     page = paginate(qs.order_by("-proposed_at", "-pk"), filters.limit, filters.offset)
-    page["results"] = [_with_actions(request.auth, t) for t in page["results"]]
+    rows = list(page["results"])
+    access = flow.access_map(request.auth, {t.case_id for t in rows})
+    shared = {t.case_id: t.case for t in rows if access.get(t.case_id) == visibility.Access.SHARED}
+    _log_shared_many(request, list(shared.values()), "transfer list (API)")
+    page["results"] = [_with_actions(request.auth, t, access.get(t.case_id)) for t in rows]
     return page
 
 
@@ -85,7 +127,9 @@ def transfer_detail(request, transfer_id: ObjectId):
     "/cases/{int:case_id}/transfers/",
     response=_responses(201, TransferOut),
     summary="Propose the transfer of a case to the police",
-    description="By an officer of the case's agency; the head decides within 3 days.",
+    description="By an officer of the case's agency; the head decides within "
+    f"{clocks.get('transfer_decision').amount} {clocks.get('transfer_decision').unit} "
+    "(clock transfer_decision).",
     operation_id="protection_transfer_propose",
 )
 def transfer_propose(request, case_id: ObjectId, payload: ProposeIn):
@@ -98,7 +142,7 @@ def transfer_propose(request, case_id: ObjectId, payload: ProposeIn):
         raise PermissionDenied
     police = Organization.objects.filter(pk=payload.police).first()
     transfer = flow.propose(user, case, police=police, reason=payload.reason)
-    return Status(201, _one(request, transfer.pk))
+    return Status(201, _one(request, transfer.pk, log=False))
 
 
 def _act(request, transfer_id, func, **kwargs):

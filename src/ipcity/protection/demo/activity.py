@@ -257,10 +257,19 @@ def load(today: date, stdout=None) -> dict:
             campaign_cases.append(case)
         if n % 9 == 1:
             meeting_cases.append(case)
-    stats["transfers"] = _transfers(transfers, police_org, police_user, actor_of, today, sharing)
+    stats["transfers"] = _transfers(transfers, police_org, police_user, actor_of, today)
     stats["shares"] = _shares(meeting_cases, found, actor_of, sharing)
     _coordination(found, campaign_cases, meeting_cases, today)
+    _refresh_repeats(Case)
     return stats
+
+
+def _refresh_repeats(Case) -> None:
+    """Repeat offenders and related cases over every demo case, now that all are written."""
+    from .. import repeats
+
+    for case in Case.objects.filter(title__endswith=MARK).order_by("opened_on", "pk"):
+        repeats.refresh(case)
 
 
 def _story(rank: int, n: int, right_type: str, amount: Decimal) -> str:
@@ -313,8 +322,7 @@ def _move(actions, user, case, story, opened_on, today, n, amount):
     if story == "investigating":
         return
     if story == "transfer":
-        step("hand_to_police", "hand_to_police", "涉嫌犯罪，移送公安机关。", is_transferred=True)
-        return
+        return  # handed to the police by `_transfers`, through the transfer actions
     if story == "no_violation":
         step(
             "close",
@@ -432,36 +440,74 @@ def _handlers(case, org, day, Officer, CaseHandler, officers):
     )
 
 
-def _transfers(cases, police_org, police_user, actor_of, today, sharing) -> int:
-    from ..choices import CriminalOutcome, TransferStatus
-    from ..models import CriminalTransfer
+def _past(day: date) -> datetime:
+    """10:00 on `day`, or now when that is still to come today."""
+    return min(_at(day), timezone.now())
 
+
+def _transfers(cases, police_org, police_user, actor_of, today) -> int:
+    """Hand the "transfer" cases to the police through the transfer actions (propose, approve,
+    send, acknowledge, accept), then date each step back to when it happened in the story:
+    the proposal 3 days before the sending (40 days after opening, scaled down for a recent
+    case), receipt the next day, the police's decision 3 days later, never after today. The
+    clocks' due dates come from clocks.due. A case whose agency has no head or whose sending
+    day is still to come keeps investigating."""
+    from .. import clocks
+    from .. import transfers as flow
+    from ..choices import CaseStatus, CriminalOutcome, TransferStatus
+    from ..models import CaseEvent, CaseShare, CriminalTransfer
+
+    if police_org is None or police_user is None:
+        return 0
     count = 0
     for i, case in enumerate(cases):
         case.refresh_from_db()
+        if case.status != CaseStatus.INVESTIGATING:
+            continue
         actor = actor_of[case.agency_id]
-        sent = case.events.filter(to_status="transferred").values_list("at", flat=True).first()
-        sent_day = timezone.localdate(sent) if sent else today
-        sent_day = case.opened_on + timedelta(days=40)
+        heads = flow.heads_of(case.agency)
+        scale = min(1.0, max((today - case.opened_on).days, 0) / STEP_DAYS["close"])
+        sent_day = case.opened_on + timedelta(days=int(STEP_DAYS["hand_to_police"] * scale))
+        if not heads or sent_day > today or sent_day <= case.opened_on:
+            continue
+        proposed_day = max(case.opened_on, sent_day - timedelta(days=3))
+        approved_day = max(proposed_day, sent_day - timedelta(days=2))
+        received_day = min(sent_day + timedelta(days=1), today)
+        decided_day = min(received_day + timedelta(days=2), today)
         accepted = i % 3 != 2
-        CriminalTransfer.objects.create(
-            case=case,
-            police=police_org,
-            status=TransferStatus.ACCEPTED if accepted else TransferStatus.SENT,
-            proposal_reason="非法经营额超过立案追诉标准。",
-            proposed_at=_at(sent_day - timedelta(days=3)),
-            proposed_by=actor,
-            decision_due=sent_day,
-            approved_at=_at(sent_day - timedelta(days=2)),
-            sent_at=_at(sent_day),
-            received_at=_at(sent_day + timedelta(days=1)),
-            acceptance_due=sent_day + timedelta(days=4),
-            police_decided_at=_at(sent_day + timedelta(days=3)) if accepted else None,
-            police_decided_by=police_user if accepted else None,
-            police_case_number=f"京公经立字〔{sent_day.year}〕{100 + i}号" if accepted else "",
-            outcome=CriminalOutcome.CASE_FILED if accepted else "",
+        transfer = CriminalTransfer.objects.filter(
+            case=case, status__in=[TransferStatus.PROPOSED, TransferStatus.APPROVED]
+        ).first()  # proposed already when the case met a threshold
+        if transfer is None:
+            transfer = flow.propose(
+                actor, case, police=police_org, reason="非法经营额超过立案追诉标准。"
+            )
+        if transfer.status == TransferStatus.PROPOSED:
+            transfer = flow.approve(heads[0], transfer)
+        transfer = flow.send(actor, transfer)
+        transfer = flow.acknowledge(police_user, transfer)
+        if accepted:
+            transfer = flow.accept(
+                police_user,
+                transfer,
+                police_case_number=f"京公经立字〔{decided_day.year}〕{100 + i}号",
+            )
+            transfer = flow.record_outcome(police_user, transfer, CriminalOutcome.CASE_FILED)
+        CriminalTransfer.objects.filter(pk=transfer.pk).update(
+            proposed_at=_past(proposed_day),
+            decision_due=clocks.due("transfer_decision", proposed_day),
+            approved_at=_past(approved_day),
+            sent_at=_past(sent_day),
+            acceptance_due=clocks.due("police_acceptance", sent_day),
+            received_at=_past(received_day),
+            police_decided_at=_past(decided_day) if accepted else None,
         )
-        sharing.share(actor, case, police_org, "移送涉嫌犯罪案件", system=True)
+        CaseEvent.objects.filter(case=case, to_status=CaseStatus.TRANSFERRED).update(
+            at=_past(sent_day)
+        )
+        CaseShare.objects.filter(case=case, organization=police_org).update(
+            created_at=_past(sent_day)
+        )
         count += 1
     return count
 

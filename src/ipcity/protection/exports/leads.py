@@ -30,6 +30,7 @@ LEAD_EXPORT = ExportSpec(
         "decision_due",
         "decided_at",
         "decision_reason",
+        "public_reply",
     ],
     headers={
         "agency.name": Lead._meta.get_field("agency").verbose_name,

@@ -1,5 +1,12 @@
-"""What the transfer list exports (xlsx or csv): the filtered transfers the user sees."""
+"""What the transfer list exports (xlsx or csv): the filtered transfers the user sees.
 
+The free-text reasons are case details: they are exported only for the cases the user's own
+grant reaches (`visibility.access` OWN). Summary-only users get "recorded" instead; so do users
+who see the case through a share, since an export may be written in the background where the
+view cannot be logged per case (they read the reasons on the logged detail page).
+"""
+
+from django.db.models import BooleanField, Exists, OuterRef, Value
 from django.utils.translation import gettext_lazy as _
 
 from ipcity.core.exports import ExportSpec
@@ -12,10 +19,31 @@ class TransferExportSpec(ExportSpec):
     """The same rows as the list: `transfers.visible` (a police unit sees sent transfers only)."""
 
     def queryset(self, user, params):
+        from ipcity.core.scope import scope_q
+
+        from ..models import Case
         from ..transfers import visible
 
-        qs = super().queryset(user, params)
-        return visible(user, qs)
+        qs = visible(user, super().queryset(user, params))
+        own = scope_q(Case, user, "view")
+        if own is None:
+            own_case = Value(False, output_field=BooleanField())
+        elif not own:
+            own_case = Value(True, output_field=BooleanField())
+        else:
+            own_case = Exists(Case.objects.filter(own, pk=OuterRef("case_id")))
+        return qs.annotate(own_case=own_case)
+
+    def row(self, obj) -> list:
+        from ..transfers import REASON_FIELDS, shown_reason
+
+        values = super().row(obj)
+        if getattr(obj, "own_case", False):
+            return values
+        return [
+            shown_reason(value, False) if path in REASON_FIELDS else value
+            for path, value in zip(self.fields, values, strict=True)
+        ]
 
 
 TRANSFER_EXPORT = TransferExportSpec(

@@ -5,9 +5,12 @@ status, right_type, offence, decision_kind, opened_after, opened_before, decided
 decided_before, closed_after, closed_before, is_repeat, is_malicious, is_group, is_transferred,
 is_supervised, overdue (true = awaiting the decision and past `decision_due`), campaign, q.
 
-The list holds rows the user sees in full and rows seen only in summary. A filter on something
-a summary does not show (the suspected offence, the parties named by `q`) matches only rows the
-user sees in full, so filtering cannot reveal what the summary hides.
+The list holds rows the user sees in full (their own agency's scope) and rows seen only in
+summary; a case seen through a share is a summary row here (visibility.listed_cases with
+`shared_as_summary`): its details are shown, and logged, on its own page only. A filter on
+something a summary does not show (the suspected offence, the parties named by `q`) matches
+only the rows shown in full (`visibility.own_q`), so filtering cannot reveal what the summary
+hides.
 """
 
 import django_filters
@@ -93,9 +96,9 @@ class CaseFilterSet(django_filters.FilterSet):
         return getattr(self.request, "user", None)
 
     def _full_only(self, queryset, q: Q):
-        """Rows matching `q` among those the user sees in full."""
+        """Rows matching `q` among those the list shows in full (own scope, not shares)."""
         user = self._user()
-        full = visibility.full_q(user) if user is not None else None
+        full = visibility.own_q(user) if user is not None else None
         if full is None:
             return queryset.none()
         return queryset.filter(q & full) if full else queryset.filter(q)
@@ -112,13 +115,17 @@ class CaseFilterSet(django_filters.FilterSet):
         return queryset.filter(late) if value else queryset.exclude(late)
 
     def with_campaign(self, queryset, name, value):
+        """Campaign tagging is public within joint enforcement (campaigns are reference data
+        every member sees, and which cases a campaign covers is part of the joint work), so
+        this filter matches summary rows too. Only the campaign list is offered, never a case
+        the user could not list: the rows filtered are the user's listed rows."""
         if value is None:
             return queryset
         return queryset.filter(pk__in=Case.objects.filter(campaigns=value).values("pk"))
 
     def search(self, queryset, name, value):
         user = self._user()
-        full = visibility.full_q(user) if user is not None else None
+        full = visibility.own_q(user) if user is not None else None
         for word in (value or "").split()[:10]:
             summary = Q(number__icontains=word) | Q(title__icontains=word)
             detail = Case.objects.filter(
@@ -134,28 +141,39 @@ class CaseFilterSet(django_filters.FilterSet):
         return queryset
 
 
-def case_rows(user):
-    """Every case `user` may list, annotated `is_full`, with the agency joined and, for the
-    rows seen in full only, the respondents and active handlers prefetched (one query each)."""
+def case_rows(user, *, handlers: bool = True):
+    """Every case `user` may list, annotated `is_full` (own scope only: a shared case is a
+    summary row), with the agency joined and, for the rows shown in full only, the respondents
+    and active handlers prefetched (one query each)."""
     from django.db.models import Prefetch
 
     from ..choices import PartyRole
     from ..models import CaseHandler, CaseParty
 
-    full_ids = visibility.full_cases(user).values("pk")
-    return visibility.listed_cases(user, Case.objects.select_related("agency")).prefetch_related(
+    own = visibility.own_q(user)
+    if own is None:
+        full_ids = Case.objects.none().values("pk")
+    else:
+        full_ids = Case.objects.filter(own).values("pk")
+    prefetches = [
         Prefetch(
             "parties",
             queryset=CaseParty.objects.filter(
                 role=PartyRole.RESPONDENT, case__in=full_ids
             ).order_by("pk"),
             to_attr="listed_respondents",
-        ),
-        Prefetch(
-            "handlers",
-            queryset=CaseHandler.objects.filter(released_on__isnull=True, case__in=full_ids)
-            .select_related("officer")
-            .order_by("-is_lead", "pk"),
-            to_attr="listed_handlers",
-        ),
-    )
+        )
+    ]
+    if handlers:  # the page and the export show them; the API list does not
+        prefetches.append(
+            Prefetch(
+                "handlers",
+                queryset=CaseHandler.objects.filter(released_on__isnull=True, case__in=full_ids)
+                .select_related("officer")
+                .order_by("-is_lead", "pk"),
+                to_attr="listed_handlers",
+            )
+        )
+    return visibility.listed_cases(
+        user, Case.objects.select_related("agency"), shared_as_summary=True
+    ).prefetch_related(*prefetches)

@@ -14,13 +14,38 @@ from ipcity.orgs.models import Organization
 
 from .. import officers
 from ..models import Agency, Officer, OfficerTraining
+from ..models.agencies import normalize_certificate_number
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def normalize_number(text: str) -> str:
-    """A certificate number as stored: surrounding and repeated spaces removed."""
-    return " ".join((text or "").split())
+    """A certificate number as stored: surrounding and repeated spaces removed, upper-cased."""
+    return normalize_certificate_number(text)
+
+
+def duplicate_number_error(user, number: str, exclude_pk=None) -> forms.ValidationError | None:
+    """The error for a certificate number recorded for another officer, else None. It names the
+    officer only to a user who may see them."""
+    other = (
+        Officer.objects.filter(certificate_number=number)
+        .exclude(pk=exclude_pk)
+        .select_related("organization")
+        .first()
+    )
+    if other is None:
+        return None
+    if user is not None and Officer.objects.restrict(user, "view").filter(pk=other.pk).exists():
+        return forms.ValidationError(
+            _("Certificate number %(number)s is already recorded for %(officer)s.")
+            % {"number": number, "officer": f"{other.name}（{other.organization}）"},
+            code="duplicate",
+        )
+    return forms.ValidationError(
+        _("Certificate number %(number)s is already recorded for an officer of another agency.")
+        % {"number": number},
+        code="duplicate",
+    )
 
 
 class AgencyForm(forms.ModelForm):
@@ -82,28 +107,9 @@ class OfficerForm(forms.ModelForm):
         number = normalize_number(self.cleaned_data.get("certificate_number", ""))
         if not number:
             raise forms.ValidationError(_("Enter the enforcement certificate number."))
-        other = (
-            Officer.objects.filter(certificate_number__iexact=number)
-            .exclude(pk=self.instance.pk)
-            .first()
-        )
-        if other is not None:
-            visible = (
-                self.user is not None
-                and Officer.objects.restrict(self.user, "view").filter(pk=other.pk).exists()
-            )
-            if visible:
-                raise forms.ValidationError(
-                    _("Certificate number %(number)s is already recorded for %(officer)s.")
-                    % {"number": number, "officer": f"{other.name}（{other.organization}）"}
-                )
-            raise forms.ValidationError(
-                _(
-                    "Certificate number %(number)s is already recorded for an officer of another "
-                    "agency."
-                )
-                % {"number": number}
-            )
+        error = duplicate_number_error(self.user, number, self.instance.pk)
+        if error is not None:
+            raise error
         return number
 
     def clean_user(self):

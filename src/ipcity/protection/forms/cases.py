@@ -93,8 +93,7 @@ class CaseUpdateForm(forms.ModelForm):
         if case.repeat_set_by_hand:
             self.fields["repeat"].initial = "yes" if case.is_repeat else "no"
         for name in ("business_amount", "illegal_gain", "sales_amount", "unsold_value"):
-            self.fields[name].min_value = Decimal("0")
-            self.fields[name].widget.attrs["min"] = "0"
+            _set_limits(self.fields[name], min_value=Decimal("0"))
 
     def _post_clean(self):
         # The model is validated by cases.update_case, on the locked row.
@@ -206,18 +205,42 @@ class CloseForm(forms.Form):
             ]
 
 
+def _set_limits(field, *, min_value=None, max_value=None) -> None:
+    """Set a number field's bounds after it was built: the attributes, the validators (which
+    Django builds from them only in the field's __init__) and the widget's attributes."""
+    from django.core import validators
+
+    field.validators = [
+        v
+        for v in field.validators
+        if not isinstance(v, validators.MinValueValidator | validators.MaxValueValidator)
+    ]
+    if min_value is not None:
+        field.min_value = min_value
+        field.validators.append(validators.MinValueValidator(min_value))
+        field.widget.attrs["min"] = str(min_value)
+    if max_value is not None:
+        field.max_value = max_value
+        field.validators.append(validators.MaxValueValidator(max_value))
+        field.widget.attrs["max"] = str(max_value)
+
+
 class ExtensionForm(forms.Form):
-    days = forms.IntegerField(label=_("Days"), min_value=1)
+    days = forms.IntegerField(label=_("Days"))
     reason = forms.CharField(
         label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    collective = forms.BooleanField(
+        label=_("Decided collectively by the agency's leadership"),
+        required=False,
+        help_text=_("Needed for a further extension after one was approved."),
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         clock = clocks.get("penalty_decision_extension")
+        _set_limits(self.fields["days"], min_value=1, max_value=clock.amount)
         self.fields["days"].initial = clock.amount
-        self.fields["days"].max_value = clock.amount
-        self.fields["days"].widget.attrs["max"] = str(clock.amount)
 
 
 class ExtensionDecisionForm(forms.Form):

@@ -3,7 +3,10 @@ pick; saving goes through protection/sharing.py and protection/coordination.py, 
 
 from __future__ import annotations
 
+import re
+
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from ipcity.orgs.choices import RegionKind
@@ -27,9 +30,59 @@ class CaseChoiceField(forms.ModelChoiceField):
         return f"{obj.number} {obj.title}"
 
 
-class CaseMultipleChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj):
-        return f"{obj.number} {obj.title}"
+# Case numbers are separated by commas (also the Chinese comma and enumeration comma),
+# semicolons or white space; a case number itself holds none of these.
+NUMBER_SEPARATORS = re.compile(r"[\s,;，、；]+")
+MAX_CASE_NUMBERS = 200
+
+
+def split_numbers(text: str) -> list[str]:
+    seen: dict[str, None] = {}
+    for part in NUMBER_SEPARATORS.split(text or ""):
+        if part:
+            seen.setdefault(part, None)
+    return list(seen)
+
+
+def resolve_case_numbers(user, numbers: list[str]) -> list[Case]:
+    """The cases listed to `user` (visibility.listed_cases) with these numbers, in the order
+    given; a ValidationError names every number that is unknown (or not listed to the user)."""
+    if len(numbers) > MAX_CASE_NUMBERS:
+        raise ValidationError(
+            _("Give at most %(n)d case numbers.") % {"n": MAX_CASE_NUMBERS}, code="too_many"
+        )
+    found: dict[str, list[Case]] = {}
+    for case in (
+        visibility.listed_cases(user)
+        .filter(number__in=numbers)
+        .select_related("agency")
+        .order_by("pk")
+    ):
+        found.setdefault(case.number, []).append(case)
+    unknown = [n for n in numbers if n not in found]
+    if unknown:
+        raise ValidationError(
+            _("No case you may see has the number %(numbers)s.") % {"numbers": ", ".join(unknown)},
+            code="unknown",
+        )
+    return [case for n in numbers for case in found[n]]
+
+
+def listed_case_number(user, pk) -> str:
+    """The number of case `pk` when it is listed to `user` (to prefill `?case=<pk>`), else ""."""
+    if not str(pk or "").isdigit() or int(pk) > 2**63 - 1:
+        return ""
+    case = visibility.listed_cases(user).filter(pk=int(pk)).only("number").first()
+    return case.number if case else ""
+
+
+class CaseNumbersField(forms.CharField):
+    """Case numbers typed in (comma or space separated), resolved per user in the form."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", forms.TextInput(attrs={"autocomplete": "off"}))
+        kwargs.setdefault("max_length", 20000)
+        super().__init__(**kwargs)
 
 
 class ShareForm(forms.Form):
@@ -42,11 +95,10 @@ class ShareForm(forms.Form):
 
 
 class MeetingForm(forms.ModelForm):
-    cases = CaseMultipleChoiceField(
-        queryset=Case.objects.none(),
+    case_numbers = CaseNumbersField(
         required=False,
         label=_("Cases"),
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text=_("Case numbers, separated by commas or spaces."),
     )
 
     class Meta:
@@ -58,7 +110,6 @@ class MeetingForm(forms.ModelForm):
             "place",
             "convened_by",
             "participants",
-            "cases",
             "summary",
             "decisions",
         ]
@@ -69,19 +120,31 @@ class MeetingForm(forms.ModelForm):
             "decisions": forms.Textarea(attrs={"rows": 5}),
         }
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, case=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
         action = "change" if self.instance.pk else "add"
         conveners = coordination.orgs_in_scope(user, f"protection.{action}_meeting").filter(
             pk__in=coordination.agency_orgs().values("pk")
         )
         self.fields["convened_by"].queryset = conveners.order_by("name")
         self.fields["participants"].queryset = coordination.agency_orgs()
-        self.fields["cases"].queryset = (
-            visibility.listed_cases(user).select_related("agency").order_by("-opened_on", "-pk")
-        )
-        if not self.instance.pk and not self.initial.get("convened_by"):
-            self.initial["convened_by"] = user.organization_id
+        order = ["kind", "title", "held_on", "place", "convened_by", "participants"]
+        self.order_fields([*order, "case_numbers", "summary", "decisions"])
+        if self.instance.pk:
+            self.initial["case_numbers"] = ", ".join(
+                visibility.listed_cases(user, self.instance.cases.all())
+                .order_by("pk")
+                .values_list("number", flat=True)
+            )
+        else:
+            if case:
+                self.initial["case_numbers"] = listed_case_number(user, case)
+            if not self.initial.get("convened_by"):
+                self.initial["convened_by"] = user.organization_id
+
+    def clean_case_numbers(self) -> list[Case]:
+        return resolve_case_numbers(self.user, split_numbers(self.cleaned_data["case_numbers"]))
 
 
 class FollowUpForm(forms.Form):
@@ -100,30 +163,41 @@ class FollowUpDoneForm(forms.Form):
 
 
 class SupervisionForm(forms.ModelForm):
-    case = CaseChoiceField(queryset=Case.objects.none(), label=_("Case"))
+    case_number = CaseNumbersField(label=_("Case number"), max_length=80)
 
     class Meta:
         model = Supervision
-        fields = ["case", "supervisor", "level", "listed_on", "due_on", "requirements"]
+        fields = ["supervisor", "level", "listed_on", "due_on", "requirements"]
         widgets = {
             "listed_on": DATE,
             "due_on": DATE,
             "requirements": forms.Textarea(attrs={"rows": 3}),
         }
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, case=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["case"].queryset = (
-            visibility.listed_cases(user)
-            .filter(Case.open_q())
-            .select_related("agency")
-            .order_by("-opened_on", "-pk")
-        )
+        self.user = user
+        self.order_fields(["case_number", "supervisor", "level", "listed_on", "due_on"])
         self.fields["supervisor"].queryset = coordination.supervisor_choices(user)
+        if case and not self.initial.get("case_number"):
+            self.initial["case_number"] = listed_case_number(user, case)
         if not self.initial.get("supervisor"):
             self.initial["supervisor"] = user.organization_id
         if not self.initial.get("listed_on"):
             self.initial["listed_on"] = coordination.today()
+
+    def clean_case_number(self) -> Case:
+        numbers = split_numbers(self.cleaned_data["case_number"])
+        if len(numbers) != 1:
+            raise ValidationError(_("Give one case number."), code="one")
+        cases = resolve_case_numbers(self.user, numbers)
+        if len(cases) > 1:
+            raise ValidationError(
+                _("Several cases you may see have the number %(number)s; ask the office.")
+                % {"number": numbers[0]},
+                code="ambiguous",
+            )
+        return cases[0]
 
 
 class ConcludeForm(forms.Form):

@@ -10,8 +10,16 @@ from ipcity.core.uploads import check_upload
 from ipcity.orgs.choices import OrganizationKind
 from ipcity.orgs.models import Organization
 
-from ..choices import LeadSource, RightType
-from ..leads import MAX_ATTACHMENTS, is_district, reaches, valid_phone
+from ..choices import LeadSource, LeadStatus, RightType
+from ..leads import (
+    DESCRIPTION_MAX,
+    MAX_ATTACHMENTS,
+    TEXT_MAX,
+    is_district,
+    reaches,
+    standard_reply,
+    valid_phone,
+)
 from ..models import Lead
 from ..parties import clean_uscc
 
@@ -29,7 +37,8 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 class MultipleFileField(forms.FileField):
-    """Up to MAX_ATTACHMENTS files, each checked by content (core/uploads.py)."""
+    """Up to MAX_ATTACHMENTS files, each checked by content (core/uploads.py). Cleans to a list
+    of (upload, UploadInfo) pairs, which `leads.create_lead` takes without checking again."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("widget", MultipleFileInput(attrs={"multiple": True}))
@@ -42,16 +51,16 @@ class MultipleFileField(forms.FileField):
             raise ValidationError(
                 _("At most %(n)d files can be attached.") % {"n": MAX_ATTACHMENTS}
             )
-        errors = []
+        errors, checked = [], []
         for upload in files:
             upload = super().clean(upload, initial)
             try:
-                check_upload(upload)
+                checked.append((upload, check_upload(upload)))
             except ValidationError as exc:
                 errors.extend(exc.messages)
         if errors:
             raise ValidationError(errors)
-        return files
+        return checked
 
 
 def _clean_uscc(value: str) -> str:
@@ -71,7 +80,18 @@ def _clean_phone(value: str) -> str:
     return value
 
 
+def _description_field():
+    return forms.CharField(
+        label=Lead._meta.get_field("description").verbose_name,
+        max_length=DESCRIPTION_MAX,
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+
+
 class _LeadFields(forms.ModelForm):
+    # The model's TextField has no length; public input is bounded (text fields take their
+    # model lengths from the ModelForm).
+    description = _description_field()
     attachments = MultipleFileField(
         label=_("Attachments"),
         help_text=_("Up to %(n)d files: PDF, images, Word, Excel, text or video.")
@@ -214,24 +234,58 @@ class ConfirmForm(forms.Form):
     pass
 
 
-class OpenCaseForm(forms.Form):
+class _ReplyForm(forms.Form):
+    """A deciding form: it offers the reply to the complainant, prefilled with the neutral
+    standard sentence of its decision (`decision`), which the officer may edit."""
+
+    decision = ""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = Lead._meta.get_field("public_reply")
+        self.fields["public_reply"] = forms.CharField(
+            label=field.verbose_name,
+            help_text=field.help_text,
+            required=False,
+            max_length=TEXT_MAX,
+            initial=standard_reply(self.decision),
+            widget=forms.Textarea(attrs={"rows": 3}),
+        )
+
+
+class OpenCaseForm(_ReplyForm):
+    decision = LeadStatus.CASE_OPENED
+
     title = forms.CharField(label=_("Case title"), max_length=300)
     right_type = forms.ChoiceField(label=_("Right type"), choices=RightType.choices)
     note = forms.CharField(
-        label=_("Reason for opening"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Reason for opening"),
+        required=False,
+        max_length=TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 
-class NotOpenForm(forms.Form):
+class NotOpenForm(_ReplyForm):
+    decision = LeadStatus.NOT_OPENED
+
     reason = forms.CharField(
-        label=_("Reason for not opening a case"), widget=forms.Textarea(attrs={"rows": 4})
+        label=_("Reason for not opening a case"),
+        help_text=_("An internal note; the complainant sees the reply below."),
+        max_length=TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 4}),
     )
 
 
-class MediationForm(forms.Form):
+class MediationForm(_ReplyForm):
+    decision = LeadStatus.MEDIATION
+
     mediator = forms.ModelChoiceField(queryset=Organization.objects.none(), label=_("Mediator"))
     note = forms.CharField(
-        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Note"),
+        required=False,
+        max_length=TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
     def __init__(self, *args, **kwargs):
@@ -245,9 +299,13 @@ class AttachmentForm(forms.Form):
     file = forms.FileField(label=_("File"))
 
     def clean_file(self):
+        """Checked once here; `checked()` hands the info to `leads.add_attachment`."""
         upload = self.cleaned_data["file"]
-        check_upload(upload)
+        self.info = check_upload(upload)
         return upload
+
+    def checked(self):
+        return (self.cleaned_data["file"], self.info)
 
 
 class StatusForm(forms.Form):

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ..choices import CriminalOutcome
+from ..choices import CriminalOutcome, ThresholdCondition
 from ..models import ThresholdRule, ThresholdRuleSet
 
 
@@ -75,6 +75,8 @@ class RuleSetForm(forms.ModelForm):
 
 
 class RuleForm(forms.ModelForm):
+    DUPLICATE = _("This rule set already has a rule for this offence, condition and measure.")
+
     class Meta:
         model = ThresholdRule
         fields = ["offence", "condition", "measure", "value", "note"]
@@ -101,7 +103,17 @@ class RuleForm(forms.ModelForm):
                 measure=data["measure"],
             ).exclude(pk=self.instance.pk)
             if clash.exists():
-                raise forms.ValidationError(
-                    _("This rule set already has a rule for this offence, condition and measure.")
-                )
+                raise forms.ValidationError(self.DUPLICATE)
+        if (
+            self.rule_set is not None
+            and data.get("condition") == ThresholdCondition.PRIOR_PENALTY
+            and not self.rule_set.lookback_years
+        ):
+            self.add_error(
+                "condition",
+                _(
+                    "A rule on prior penalties needs the rule set's look-back period; "
+                    "set it on the rule set first."
+                ),
+            )
         return data

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Sum
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -26,7 +27,7 @@ from ipcity.rights.imports.normalize import parse_date
 from .. import officers
 from ..choices import OfficerStatus
 from ..forms.agencies import normalize_number
-from ..models import Agency, Officer
+from ..models import Agency, Officer, OfficerTraining
 
 STATUS_SYNONYMS = {
     OfficerStatus.ACTIVE: ("在岗", "有效", "正常", "持证", "active"),
@@ -63,6 +64,8 @@ class OfficerImportContext:
     by_name: dict[str, list[int]]
     existing: dict[str, int]  # certificate number, case folded → pk
     changeable: set[int]
+    officers: dict[int, Officer] = field(default_factory=dict)  # the changeable ones, by pk
+    hours: dict[int, Decimal] = field(default_factory=dict)  # sum of their trainings
     user: object = None
     today: object = None
     created: list[int] = field(default_factory=list)
@@ -135,12 +138,22 @@ class OfficerImportFormat(ImportFormat):
             number.casefold(): pk
             for number, pk in Officer.objects.values_list("certificate_number", "pk").iterator()
         }
+        changeable = {o.pk: o for o in Officer.objects.restrict(user, "change").order_by()}
+        hours = dict(
+            OfficerTraining.objects.filter(officer_id__in=Officer.objects.restrict(user, "change"))
+            .order_by()
+            .values("officer_id")
+            .annotate(total=Sum("hours"))
+            .values_list("officer_id", "total")
+        )
         return OfficerImportContext(
             statuses=_status_lookup(),
             by_uscc=by_uscc,
             by_name=by_name,
             existing=existing,
-            changeable=set(Officer.objects.restrict(user, "change").values_list("pk", flat=True)),
+            changeable=set(changeable),
+            officers=changeable,
+            hours=hours,
             user=user,
             today=officers.current_date(),
         )
@@ -156,7 +169,7 @@ class OfficerImportFormat(ImportFormat):
                 _("This certificate number is recorded already and you may not change it."),
                 "执法证号",
             )
-        officer = Officer.objects.get(pk=existing) if existing else None
+        officer = ctx.officers[existing] if existing else None
         status = officer.status if officer else OfficerStatus.ACTIVE
         if values.get("status"):
             status = ctx.statuses.get(norm(values["status"]))
@@ -190,7 +203,7 @@ class OfficerImportFormat(ImportFormat):
             raise RowError(message, column.get(field_name, ""))
         hours = values.get("hours")
         if hours is not None and officer is not None:
-            current = officers.training_sum(officer.pk)
+            current = ctx.hours.get(officer.pk) or Decimal("0")
             if hours < current:
                 raise RowError(
                     _(

@@ -57,6 +57,12 @@ class Agency(BaseModel):
         return reverse("protection:agency_detail", args=[self.pk])
 
 
+def normalize_certificate_number(text: str) -> str:
+    """A certificate number as stored: surrounding and repeated spaces removed, upper-cased,
+    so the unique constraint and the duplicate check of the forms agree."""
+    return " ".join((text or "").split()).upper()
+
+
 class Officer(BaseModel):
     """An enforcement officer with the certificate that lets them handle cases (执法证).
 
@@ -115,6 +121,10 @@ class Officer(BaseModel):
 
     def __str__(self):
         return f"{self.name} ({self.certificate_number})"
+
+    def save(self, *args, **kwargs):
+        self.certificate_number = normalize_certificate_number(self.certificate_number)
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("protection:officer_detail", args=[self.pk])

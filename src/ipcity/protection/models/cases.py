@@ -38,6 +38,8 @@ class Case(BaseModel):
     `decision_due` is `opened_on` plus the clock `penalty_decision` plus approved extensions.
     """
 
+    history_values_private = True  # the audit-wide history hides values
+
     scope_org_field = "agency"
 
     # What holders of protection.summary_case may read of any case.
@@ -294,6 +296,8 @@ class CaseEvent(models.Model):
 class Extension(BaseModel):
     """An extension of the decision deadline, with its reason and who approved it."""
 
+    history_values_private = True  # the audit-wide history hides values
+
     scope_org_field = "case__agency"
 
     case = models.ForeignKey(
@@ -327,6 +331,11 @@ class Extension(BaseModel):
     )
     rejected_at = models.DateTimeField(_("rejected at"), null=True, blank=True)
     decision_note = models.CharField(_("approver's note"), max_length=500, blank=True)
+    # A second (or later) extension is allowed only when the agency's leadership decided it
+    # collectively (rule 64 of the market regulation penalty procedure).
+    collective = models.BooleanField(
+        _("Decided collectively by the agency's leadership"), default=False
+    )
     previous_due = models.DateField(_("previous due date"))
     new_due = models.DateField(_("new due date"))
 
@@ -348,6 +357,8 @@ class Extension(BaseModel):
 class CaseRight(BaseModel):
     """A right involved in a case, linked to the registry where it is there. `check_notes`
     holds what the intake check found (lapsed, invalid, not held by the complainant)."""
+
+    history_values_private = True  # the audit-wide history hides values
 
     scope_org_field = "case__agency"
 
@@ -405,6 +416,8 @@ class CaseParty(BaseModel):
     """A complainant, respondent or other party; organizations carry a credit code.
     `name_key` is the normalized name repeat detection matches on (protection/parties.py)."""
 
+    history_values_private = True  # the audit-wide history hides values
+
     scope_org_field = "case__agency"
 
     case = models.ForeignKey(
@@ -443,6 +456,8 @@ class CaseParty(BaseModel):
 class CaseHandler(BaseModel):
     """An officer assigned to a case. The officer's certificate must be valid on `assigned_on`."""
 
+    history_values_private = True  # the audit-wide history hides values
+
     scope_org_field = "case__agency"
 
     case = models.ForeignKey(
@@ -479,6 +494,8 @@ class CaseHandler(BaseModel):
 class Evidence(BaseModel):
     """An evidence file: stored under a random name, its SHA-256 recorded when uploaded."""
 
+    history_values_private = True  # the audit-wide history hides values
+
     scope_org_field = "case__agency"
 
     case = models.ForeignKey(
@@ -508,6 +525,9 @@ class Evidence(BaseModel):
         ordering = ["pk"]
         verbose_name = _("evidence")
         verbose_name_plural = _("evidence")
+        constraints = [
+            models.UniqueConstraint(fields=["case", "sha256"], name="unique_case_evidence_file"),
+        ]
 
     def __str__(self):
         return self.title

@@ -15,6 +15,8 @@ class Meeting(BaseModel):
     """A major-case consultation (会商) or a circular (通报): who convened it, who took part,
     the cases discussed, what was decided, and the follow-up items."""
 
+    history_values_private = True  # the audit-wide history hides values
+
     scope_org_field = ("convened_by", "participants")
     scope_org_many = True
 
@@ -90,6 +92,8 @@ class FollowUp(BaseModel):
 class Supervision(BaseModel):
     """Listed supervision (挂牌督办) of a case by a supervising body, with its deadline."""
 
+    history_values_private = True  # the audit-wide history hides values
+
     scope_org_field = ("case__agency", "supervisor")
 
     case = models.ForeignKey(
@@ -117,6 +121,13 @@ class Supervision(BaseModel):
         ordering = ["-listed_on"]
         verbose_name = _("listed supervision")
         verbose_name_plural = _("listed supervisions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=models.Q(concluded_on__isnull=True),
+                name="one_open_supervision_per_case",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.case} · {self.supervisor}"
@@ -175,6 +186,8 @@ class Campaign(BaseModel):
 
 class Mediation(BaseModel):
     """A dispute passed to mediation instead of a case (often straight from a lead)."""
+
+    history_values_private = True  # the audit-wide history hides values
 
     scope_org_field = ("mediator", "agency")
 

@@ -15,11 +15,14 @@ from .files import private_upload
 class Lead(BaseModel):
     """A report of possible infringement, before any case exists.
 
-    Whether to open a case is due within 15 working days of receipt (`decision_due`, from the
-    clock `lead_decision` in data/clocks.json). A public complaint has no agency until the office
-    routes it; the agency it is routed to, and the agency that referred it, both see it. The
-    complainant follows it on the public status page with `tracking_code` and the contact they
-    gave (both are needed, so a guessed code alone reveals nothing)."""
+    Whether to open a case is due within the clock `lead_decision` of data/clocks.json from
+    receipt by the deciding agency (`decision_due`; a referral restarts it). A public complaint
+    has no agency until the office routes it; the agency it is routed to, and the agency that
+    referred it, both see it. The complainant follows it on the public status page with
+    `tracking_code` and the contact they gave (both are needed, so a guessed code alone reveals
+    nothing); that page shows `public_reply`, never `decision_reason` (an internal note)."""
+
+    history_values_private = True  # the audit-wide history hides values
 
     scope_org_field = ("agency", "referred_by")
 
@@ -85,6 +88,11 @@ class Lead(BaseModel):
     description = models.TextField(_("what happened"))
     # The decision.
     decision_reason = models.TextField(_("reason of the decision"), blank=True)
+    public_reply = models.TextField(
+        _("Reply to the complainant"),
+        blank=True,
+        help_text=_("Shown on the public status page."),
+    )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -14,6 +14,8 @@ class CaseShare(BaseModel):
     Revoking keeps the row (`revoked_at`), so who could see what, and when, stays answerable.
     A transfer to the police shares the case with that police unit automatically."""
 
+    history_values_private = True  # the audit-wide history hides values
+
     scope_org_field = ("case__agency", "organization")
 
     case = models.ForeignKey(

@@ -85,10 +85,12 @@ class CriminalTransfer(BaseModel):
     """A case handed to the police.
 
     proposed (a rule matched, or an officer proposed it) → approved by the agency's head within
-    3 days of the proposal (clock `transfer_decision`) → sent with its documents → the police
-    receipt starts the acceptance clock (`police_acceptance`, 3 days) → accepted or declined;
+    the clock `transfer_decision` → sent with its documents, which starts the acceptance clock
+    (`police_acceptance`; the receipt records the time only) → accepted or declined;
     accepted cases may come back (reverse transfer, `returned`). The agency and the police both
     see it; the procuratorate supervises all of them (district-wide grant)."""
+
+    history_values_private = True  # the audit-wide history hides values
 
     scope_org_field = ("case__agency", "police")
 

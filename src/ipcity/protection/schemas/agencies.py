@@ -9,7 +9,7 @@ from ninja import Schema
 from pydantic import Field
 
 from ipcity.core.api.pagination import Page, PageParams
-from ipcity.core.api.params import MAX_ID
+from ipcity.core.api.params import ObjectId
 from ipcity.orgs.schemas import OrganizationRef
 
 from ..choices import AgencyKind, OfficerStatus
@@ -76,30 +76,30 @@ class OfficerOut(Schema):
 
 
 class OfficerIn(Schema):
-    organization: int = Field(ge=1, le=MAX_ID, description="The agency's organization id.")
+    organization: ObjectId = Field(description="The agency's organization id.")
     name: str = Field(max_length=100)
     certificate_number: str = Field(max_length=40)
     issued_on: date | None = None
     valid_until: date
     status: OfficerStatus = OfficerStatus.ACTIVE
-    user: int | None = Field(default=None, ge=1, le=MAX_ID)
+    user: ObjectId | None = None
 
 
 class OfficerPatch(Schema):
     """Only the fields sent are changed; training hours change through the trainings."""
 
-    organization: int | None = Field(default=None, ge=1, le=MAX_ID)
+    organization: ObjectId | None = None
     name: str | None = Field(default=None, max_length=100)
     certificate_number: str | None = Field(default=None, max_length=40)
     issued_on: date | None = None
     valid_until: date | None = None
     status: OfficerStatus | None = None
-    user: int | None = Field(default=None, ge=1, le=MAX_ID)
+    user: ObjectId | None = None
 
 
 class OfficerFilters(PageParams):
     q: str | None = Field(default=None, max_length=100, description="Name, number or agency.")
-    organization: int | None = Field(default=None, ge=1, le=MAX_ID)
+    organization: ObjectId | None = None
     status: list[OfficerStatus] | None = None
     certified_on: date | None = Field(default=None, description="Certified on this day.")
     certified: bool | None = Field(default=None, description="Certified today.")

@@ -127,6 +127,7 @@ class ExtensionOut(Schema):
     previous_due: date
     new_due: date
     decision_note: str
+    collective: bool = False
 
 
 class EventOut(Schema):
@@ -265,6 +266,11 @@ class HandlerIn(Schema):
 class ExtensionIn(Schema):
     days: int = Field(ge=1, le=366)
     reason: str = Field(min_length=1, max_length=2000)
+    collective: bool = Field(
+        default=False,
+        description="Decided collectively by the agency's leadership: needed for a further "
+        "extension after one was approved.",
+    )
 
 
 class ExtensionDecisionIn(Schema):

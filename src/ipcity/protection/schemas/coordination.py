@@ -9,7 +9,7 @@ from ninja import Schema
 from pydantic import Field
 
 from ipcity.core.api.pagination import Page, PageParams
-from ipcity.core.api.params import MAX_ID
+from ipcity.core.api.params import ObjectId
 from ipcity.orgs.schemas import OrganizationRef
 
 from ..choices import (
@@ -21,7 +21,6 @@ from ..choices import (
     SupervisionLevel,
 )
 
-ID = Field(ge=1, le=MAX_ID)
 AMOUNT = Field(default=None, ge=0, lt=Decimal("1e12"), description="Yuan.")
 
 
@@ -89,7 +88,7 @@ class ShareOut(Schema):
 
 
 class ShareIn(Schema):
-    organization: int = Field(ge=1, le=MAX_ID, description="Id of the agency's organization.")
+    organization: ObjectId = Field(description="Id of the agency's organization.")
     reason: str = Field(min_length=1, max_length=300)
 
 
@@ -121,8 +120,8 @@ class AccessLogOut(Schema):
 
 
 class AccessLogFilters(PageParams):
-    case: int | None = Field(default=None, ge=1, le=MAX_ID)
-    organization: int | None = Field(default=None, ge=1, le=MAX_ID)
+    case: ObjectId | None = None
+    organization: ObjectId | None = None
     after: date | None = None
     before: date | None = None
 
@@ -157,7 +156,7 @@ class FollowUpOut(Schema):
 
 class FollowUpIn(Schema):
     text: str = Field(min_length=1, max_length=500)
-    responsible: int = Field(ge=1, le=MAX_ID, description="Id of the responsible organization.")
+    responsible: ObjectId = Field(description="Id of the responsible organization.")
     due_on: date | None = None
 
 
@@ -207,11 +206,9 @@ class MeetingIn(Schema):
     title: str = Field(min_length=1, max_length=300)
     held_on: date
     place: str = Field(default="", max_length=200)
-    convened_by: int | None = Field(
-        default=None, ge=1, le=MAX_ID, description="Your own unit when left out."
-    )
-    participants: list[int] = Field(default_factory=list, max_length=200)
-    cases: list[int] = Field(default_factory=list, max_length=200)
+    convened_by: ObjectId | None = Field(default=None, description="Your own unit when left out.")
+    participants: list[ObjectId] = Field(default_factory=list, max_length=200)
+    cases: list[ObjectId] = Field(default_factory=list, max_length=200)
     summary: str = Field(default="", max_length=20000)
     decisions: str = Field(default="", max_length=20000)
 
@@ -220,7 +217,7 @@ class MeetingFilters(PageParams):
     kind: MeetingKind | None = None
     held_after: date | None = None
     held_before: date | None = None
-    convened_by: int | None = Field(default=None, ge=1, le=MAX_ID)
+    convened_by: ObjectId | None = None
     q: str | None = Field(default=None, max_length=200)
 
 
@@ -251,10 +248,8 @@ class SupervisionOut(Schema):
 
 
 class SupervisionIn(Schema):
-    case: int = Field(ge=1, le=MAX_ID)
-    supervisor: int | None = Field(
-        default=None, ge=1, le=MAX_ID, description="Your own unit when left out."
-    )
+    case: ObjectId
+    supervisor: ObjectId | None = Field(default=None, description="Your own unit when left out.")
     level: SupervisionLevel
     listed_on: date | None = Field(default=None, description="Today when left out.")
     due_on: date
@@ -270,8 +265,8 @@ class SupervisionFilters(PageParams):
     open: bool | None = None
     overdue: bool | None = None
     level: SupervisionLevel | None = None
-    supervisor: int | None = Field(default=None, ge=1, le=MAX_ID)
-    case: int | None = Field(default=None, ge=1, le=MAX_ID)
+    supervisor: ObjectId | None = None
+    case: ObjectId | None = None
 
 
 # -- campaigns -----------------------------------------------------------------------------------
@@ -345,14 +340,14 @@ class CampaignDetailOut(CampaignOut):
 
 class CampaignIn(Schema):
     name: str = Field(min_length=1, max_length=200)
-    lead: int | None = Field(default=None, ge=1, le=MAX_ID)
+    lead: ObjectId | None = None
     starts_on: date
     ends_on: date
     status: CampaignStatus = CampaignStatus.PLANNED
     targets: str = Field(default="", max_length=20000)
     right_types: list[RightType] = Field(default_factory=list)
     key_industries: str = Field(default="", max_length=300)
-    key_areas: list[int] = Field(default_factory=list, max_length=200)
+    key_areas: list[ObjectId] = Field(default_factory=list, max_length=200)
     results_summary: str = Field(default="", max_length=20000)
 
 
@@ -367,7 +362,7 @@ class CampaignPatch(Schema):
 
 
 class TagIn(Schema):
-    case: int = Field(ge=1, le=MAX_ID)
+    case: ObjectId
 
 
 class TagOut(Schema):
@@ -417,10 +412,10 @@ class MediationOut(Schema):
 
 
 class MediationIn(Schema):
-    agency: int | None = Field(
-        default=None, ge=1, le=MAX_ID, description="Referring agency; your own when left out."
+    agency: ObjectId | None = Field(
+        default=None, description="Referring agency; your own when left out."
     )
-    mediator: int = Field(ge=1, le=MAX_ID)
+    mediator: ObjectId
     right_type: RightType
     applicant: str = Field(min_length=1, max_length=200)
     respondent: str = Field(min_length=1, max_length=200)
@@ -441,7 +436,7 @@ class MediationFilters(PageParams):
     outcome: MediationOutcome | None = None
     started_after: date | None = None
     started_before: date | None = None
-    mediator: int | None = Field(default=None, ge=1, le=MAX_ID)
+    mediator: ObjectId | None = None
     q: str | None = Field(default=None, max_length=200)
 
 

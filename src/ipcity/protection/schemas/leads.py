@@ -9,10 +9,17 @@ from ninja import Schema
 from pydantic import Field
 
 from ipcity.core.api.pagination import Page, PageParams
-from ipcity.core.api.params import MAX_ID
+from ipcity.core.api.params import MAX_ID, ObjectId
 from ipcity.orgs.schemas import OrganizationRef
 
 from ..choices import LeadSource, LeadStatus, RightType
+from ..leads import DESCRIPTION_MAX, TEXT_MAX
+from ..models import Lead
+
+
+def _max(name: str) -> int:
+    return Lead._meta.get_field(name).max_length
+
 
 STAFF_SOURCES = Literal["inspection", "referral", "other", "service_request"]
 
@@ -45,6 +52,7 @@ class LeadOut(Schema):
     right_numbers: str
     description: str
     decision_reason: str
+    public_reply: str = Field(description="The reply shown on the public status page.")
     decided_at: datetime | None
     case: int | None = Field(description="Id of the case opened from the lead.")
     attachments: list[AttachmentOut]
@@ -66,27 +74,32 @@ class LeadOut(Schema):
 
 class LeadIn(Schema):
     source: STAFF_SOURCES
-    source_reference: str = Field(default="", max_length=100)
+    source_reference: str = Field(default="", max_length=_max("source_reference"))
     received_on: date | None = Field(default=None, description="Default: today.")
-    agency: int | None = Field(
-        default=None, ge=1, le=MAX_ID, description="Organization id of the handling agency."
+    agency: ObjectId | None = Field(
+        default=None, description="Organization id of the handling agency."
     )
-    complainant_name: str = Field(max_length=200)
-    complainant_uscc: str = Field(default="", max_length=18)
-    complainant_phone: str = Field(default="", max_length=40)
-    complainant_email: str = Field(default="", max_length=254)
-    respondent_name: str = Field(default="", max_length=200)
-    respondent_uscc: str = Field(default="", max_length=18)
-    respondent_address: str = Field(default="", max_length=300)
+    complainant_name: str = Field(max_length=_max("complainant_name"))
+    complainant_uscc: str = Field(default="", max_length=_max("complainant_uscc"))
+    complainant_phone: str = Field(default="", max_length=_max("complainant_phone"))
+    complainant_email: str = Field(default="", max_length=_max("complainant_email"))
+    respondent_name: str = Field(default="", max_length=_max("respondent_name"))
+    respondent_uscc: str = Field(default="", max_length=_max("respondent_uscc"))
+    respondent_address: str = Field(default="", max_length=_max("respondent_address"))
     right_type: RightType
-    right_numbers: str = Field(default="", max_length=500)
-    description: str = Field(max_length=20000)
+    right_numbers: str = Field(default="", max_length=_max("right_numbers"))
+    description: str = Field(max_length=DESCRIPTION_MAX)
 
 
 class DecideIn(Schema):
     decision: Literal["open", "not_open"]
     reason: str = Field(
-        default="", max_length=5000, description="Required for not_open; the note when opening."
+        default="", max_length=TEXT_MAX, description="Required for not_open; the note when opening."
+    )
+    public_reply: str = Field(
+        default="",
+        max_length=TEXT_MAX,
+        description="The reply shown on the public status page; default: a standard sentence.",
     )
     title: str = Field(default="", max_length=300, description="Case title (open).")
     right_type: RightType | None = Field(
@@ -100,7 +113,7 @@ class DecideOut(Schema):
 
 
 class RouteIn(Schema):
-    agency: int = Field(ge=1, le=MAX_ID, description="Organization id of the agency.")
+    agency: ObjectId = Field(description="Organization id of the agency.")
     note: str = Field(default="", max_length=100)
 
 

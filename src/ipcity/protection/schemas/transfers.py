@@ -26,16 +26,35 @@ class MatchedRule(Schema):
     condition: str
     measure: str
     threshold: str = Field(description="The rule's value (yuan, or copies).")
-    value: str = Field(description="The case's value that met it.")
+    value: str | None = Field(
+        default=None,
+        description="The case's value that met it; null for callers who see only the case's "
+        "summary.",
+    )
     rule_set: str = Field(description="Code of the rule set.")
     note: str = ""
     prior_cases: list[str] = Field(
         default_factory=list,
-        description="For 'prior_penalty': numbers of the cases that penalized the party.",
+        description="For 'prior_penalty': numbers of the cases that penalized the party (empty "
+        "for callers who see only the case's summary).",
     )
 
 
+REASON_NOTE = (
+    " For callers who see only the case's summary (procuratorate, office, leaders): 'recorded' "
+    "when there is one, else ''."
+)
+
+
+def _full(obj) -> bool:
+    """Whether the caller sees the case in full (set by the API as `case_full`; default no)."""
+    return bool(getattr(obj, "case_full", False))
+
+
 class TransferOut(Schema):
+    """A transfer; the case's values and the reasons only for callers who see the case in
+    full (its agency, or the police unit it is shared with)."""
+
     id: int
     case: CaseRef
     police: OrganizationRef
@@ -45,21 +64,21 @@ class TransferOut(Schema):
     )
     rule_set: str | None = Field(description="Code of the rule set the case was measured by.")
     matched_rules: list[MatchedRule]
-    proposal_reason: str
+    proposal_reason: str = Field(description="Why it was proposed." + REASON_NOTE)
     proposed_at: datetime
     decision_due: date
     approved_at: datetime | None
     withdrawn_at: datetime | None
-    withdraw_reason: str
+    withdraw_reason: str = Field(description="Why it was not transferred." + REASON_NOTE)
     sent_at: datetime | None
     received_at: datetime | None
     acceptance_due: date | None
     police_decided_at: datetime | None
-    police_reason: str
+    police_reason: str = Field(description="The police's note or reason." + REASON_NOTE)
     police_case_number: str
     outcome: str = Field(description="'' while pending; else a criminal outcome.")
     returned_at: datetime | None
-    return_reason: str
+    return_reason: str = Field(description="Why the police returned it." + REASON_NOTE)
     actions: list[str] = Field(description="What the caller may do with it now.")
 
     @staticmethod
@@ -79,6 +98,36 @@ class TransferOut(Schema):
     @staticmethod
     def resolve_rule_set(obj) -> str | None:
         return obj.rule_set.code if obj.rule_set_id else None
+
+    @staticmethod
+    def resolve_matched_rules(obj) -> list[dict]:
+        from ..transfers import redact_matched
+
+        return redact_matched(obj.matched_rules, _full(obj))
+
+    @staticmethod
+    def resolve_proposal_reason(obj) -> str:
+        from ..transfers import shown_reason
+
+        return shown_reason(obj.proposal_reason, _full(obj))
+
+    @staticmethod
+    def resolve_withdraw_reason(obj) -> str:
+        from ..transfers import shown_reason
+
+        return shown_reason(obj.withdraw_reason, _full(obj))
+
+    @staticmethod
+    def resolve_police_reason(obj) -> str:
+        from ..transfers import shown_reason
+
+        return shown_reason(obj.police_reason, _full(obj))
+
+    @staticmethod
+    def resolve_return_reason(obj) -> str:
+        from ..transfers import shown_reason
+
+        return shown_reason(obj.return_reason, _full(obj))
 
     @staticmethod
     def resolve_overdue(obj) -> str:

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from ipcity.core import menu
+from ipcity.core import menu, once
 from ipcity.core.scope import has_perm
 from ipcity.core.views import generic
 
@@ -33,6 +33,7 @@ from ..forms.agencies import AgencyForm, OfficerForm, TrainingForm
 from ..imports import agencies as _import_format  # noqa: F401  (registers the format)
 from ..models import Agency, Case, CaseHandler, Officer, OfficerTraining
 from ..tables.agencies import AgencyTable, OfficerTable, validity_badge
+from .coordination import OnceEditMixin
 
 TEMPLATES = "protection/agencies"
 AGENCIES = Agency.objects.select_related("organization")
@@ -108,9 +109,10 @@ class AgencyDetailView(generic.ObjectDetailView):
         return context
 
 
-class AgencyEditView(generic.ObjectEditView):
+class AgencyEditView(OnceEditMixin, generic.ObjectEditView):
     queryset = AGENCIES
     form_class = AgencyForm
+    template_name = f"{TEMPLATES}/object_form.html"
 
     def get_form_kwargs(self) -> dict:
         return {"user": self.request.user}
@@ -165,9 +167,10 @@ class OfficerDetailView(generic.ObjectDetailView):
             .filter(officer=officer)
             .order_by("-attended_on", "-pk")
         )
-        listed = visibility.listed_cases(user).values("pk")
+        # Handlers are child records of a case: only cases the user sees in full.
+        full = visibility.full_cases(user).values("pk")
         assignments = list(
-            CaseHandler.objects.filter(officer=officer, released_on__isnull=True, case__in=listed)
+            CaseHandler.objects.filter(officer=officer, released_on__isnull=True, case__in=full)
             .select_related("case")
             .only(
                 "pk",
@@ -195,9 +198,10 @@ class OfficerDetailView(generic.ObjectDetailView):
         }
 
 
-class OfficerEditView(generic.ObjectEditView):
+class OfficerEditView(OnceEditMixin, generic.ObjectEditView):
     queryset = OFFICERS
     form_class = OfficerForm
+    template_name = f"{TEMPLATES}/object_form.html"
 
     def get_form_kwargs(self) -> dict:
         return {"user": self.request.user}
@@ -219,6 +223,8 @@ def _officer(request, pk) -> Officer:
 def training_add(request, pk):
     officer = _officer(request, pk)
     officers.check_change(request.user, officer)
+    if not once.claim(request):
+        return once.repeat_response(request, fallback=officer.get_absolute_url())
     data = {
         key.removeprefix("training-"): value
         for key, value in request.POST.items()
@@ -227,8 +233,10 @@ def training_add(request, pk):
     try:
         training = officers.add_training(request.user, officer, data)
     except ValidationError as exc:
+        once.release(request)
         messages.error(request, _error_text(exc))
     else:
+        once.done(request, officer.get_absolute_url())
         messages.success(
             request,
             _("Training “%(course)s” recorded; %(name)s now has %(hours)s training hours.")

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from ipcity.core import menu
+from ipcity.core import menu, once
 from ipcity.core.exports import FORMATS, export_response
 from ipcity.core.scope import has_perm
 from ipcity.core.views import generic
@@ -35,7 +35,7 @@ from ..choices import CaseStatus, DecisionKind
 from ..exports.cases import CASE_EXPORT
 from ..filters.cases import CaseFilterSet, case_rows
 from ..forms import cases as case_forms
-from ..models import Case, CaseHandler, CaseRelation, Evidence, Extension
+from ..models import Case, CaseHandler, CaseRelation, Evidence, Extension, Lead
 from ..tables.cases import CaseTable, due_badge
 
 TEMPLATES = "protection/cases"
@@ -104,6 +104,7 @@ class Action:
     files: bool = False
     help: Any = ""
     extra: dict = field(default_factory=dict)
+    once: bool = False  # a repeated submission (double click, reload) is not run again
 
 
 def _open(case) -> bool:
@@ -140,6 +141,7 @@ ACTIONS: dict[str, Action] = {
         _open,
         icon="person-plus",
         style="outline-primary",
+        once=True,
     ),
     "assign_handler": Action(
         gettext_lazy("Assign a handler"),
@@ -163,6 +165,7 @@ ACTIONS: dict[str, Action] = {
         icon="paperclip",
         style="outline-primary",
         files=True,
+        once=True,
     ),
     "serve_notice": Action(
         gettext_lazy("Serve the notice of proposed penalty"),
@@ -193,7 +196,7 @@ ACTIONS: dict[str, Action] = {
         gettext_lazy("Record the disclosure"),
         case_forms.DisclosureForm,
         lambda u, c, d: cases.disclose(u, c, disclosed_on=d["disclosed_on"], url=d["url"]),
-        lambda c: c.status == CaseStatus.DECIDED and c.decision_kind == DecisionKind.PENALTY,
+        cases.can_disclose,
         icon="megaphone",
     ),
     "execute": Action(
@@ -220,7 +223,9 @@ ACTIONS: dict[str, Action] = {
     "request_extension": Action(
         gettext_lazy("Ask for an extension"),
         case_forms.ExtensionForm,
-        lambda u, c, d: cases.request_extension(u, c, days=d["days"], reason=d["reason"]),
+        lambda u, c, d: cases.request_extension(
+            u, c, days=d["days"], reason=d["reason"], collective=d["collective"]
+        ),
         _no_pending_extension,
         icon="hourglass-split",
         style="outline-secondary",
@@ -251,6 +256,7 @@ def _available_actions(case, bound: dict | None = None) -> list[dict]:
                 "style": spec.style,
                 "help": spec.help,
                 "files": spec.files,
+                "once": spec.once,
                 "form": bound.get(name) or _form(name, case),
                 "url": reverse("protection:case_action", args=[case.pk, name]),
                 "open": name in bound,
@@ -344,6 +350,10 @@ def detail_context(request, case, level, bound: dict | None = None) -> dict:
             can_approve and extension.is_pending and extension.requested_by_id != user.pk
         )
     case._prefetched_objects_cache = {"extensions": extensions}
+    # The lead (and its tracking code) only for those who may see the lead itself.
+    lead = None
+    if case.lead_id and Lead.objects.restrict(user, "view").filter(pk=case.lead_id).exists():
+        lead = case.lead
     return {
         "object": case,
         "case": case,
@@ -362,6 +372,7 @@ def detail_context(request, case, level, bound: dict | None = None) -> dict:
         "extensions": extensions,
         "related": _related(user, case),
         "campaigns": case.campaigns.all(),
+        "lead": lead,
         "can_change": can_change,
         "can_share": has_perm(user, Case, "share"),
         "actions": _available_actions(case, bound) if can_change else [],
@@ -403,15 +414,22 @@ def case_action(request, pk, action):
         raise Http404
     if not cases.can_change(request.user, case):
         raise PermissionDenied
+    spec = ACTIONS[action]
+    if spec.once and not once.claim(request):
+        return once.repeat_response(request, fallback=case.get_absolute_url())
     form = _form(action, case, request.POST, request.FILES)
     if form.is_valid():
         try:
-            ACTIONS[action].run(request.user, case, form.cleaned_data)
+            spec.run(request.user, case, form.cleaned_data)
         except ValidationError as exc:
             generic._add_errors(form, exc)
         else:
-            messages.success(request, _("%(action)s: done.") % {"action": ACTIONS[action].label})
+            if spec.once:
+                once.done(request, case.get_absolute_url())
+            messages.success(request, _("%(action)s: done.") % {"action": spec.label})
             return redirect(case.get_absolute_url())
+    if spec.once:
+        once.release(request)
     messages.error(request, _("Please correct the errors below."))
     case.refresh_from_db()
     return render(
@@ -545,6 +563,8 @@ def case_add(request):
         if request.GET.get("right_type"):
             initial["right_type"] = request.GET["right_type"]
         return _form_page(request, case_forms.CaseOpenForm(user=user, initial=initial))
+    if not once.claim(request):
+        return once.repeat_response(request, fallback=reverse("protection:case_list"))
     form = case_forms.CaseOpenForm(request.POST, user=user)
     if form.is_valid():
         data = form.cleaned_data
@@ -561,8 +581,10 @@ def case_add(request):
         except ValidationError as exc:
             generic._add_errors(form, exc)
         else:
+            once.done(request, case.get_absolute_url())
             messages.success(request, _("Case %(number)s opened.") % {"number": case.number})
             return redirect(case.get_absolute_url())
+    once.release(request)
     messages.error(request, _("Please correct the errors below."))
     return _form_page(request, form, status=400)
 

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from ipcity.core import menu
+from ipcity.core import menu, once
 from ipcity.core.documents import DOCX_CONTENT_TYPE, OfficialDocument, format_date
 from ipcity.core.exports import FORMATS, export_response
 from ipcity.core.scope import has_perm
@@ -79,6 +79,37 @@ def _form_errors(form, exc: ValidationError) -> None:
         form.add_error(None, exc)
 
 
+def _renamed(exc: ValidationError, names: dict[str, str]) -> ValidationError:
+    """The same errors with the field names of the form (`case` → `case_number`)."""
+    if not hasattr(exc, "error_dict"):
+        return exc
+    return ValidationError({names.get(k, k): v for k, v in exc.error_dict.items()})
+
+
+class OnceEditMixin:
+    """An add form that submits once (core/once.py): a second POST of the same form goes to
+    the first one's result instead of adding a second record. Editing is not affected."""
+
+    template_name = "protection/coordination/object_form.html"
+
+    def post(self, request, *args, **kwargs):
+        if "pk" in self.kwargs:
+            return super().post(request, *args, **kwargs)
+        self.get_target()  # refuse first (403) whoever may not add
+        if not once.claim(request):
+            return once.repeat_response(request, fallback=self.list_url())
+        try:
+            response = super().post(request, *args, **kwargs)
+        except BaseException:
+            once.release(request)
+            raise
+        if response.status_code in (301, 302, 303):
+            once.done(request, response["Location"])
+        else:
+            once.release(request)
+        return response
+
+
 # -- sharing -------------------------------------------------------------------------------------
 
 
@@ -98,6 +129,9 @@ def case_sharing(request, case_pk):
     case = _own_case(request, case_pk)
     form = ShareForm(request.POST or None, case=case)
     if request.method == "POST":
+        here = reverse("protection:case_sharing", args=[case.pk])
+        if not once.claim(request):
+            return once.repeat_response(request, fallback=here)
         if form.is_valid():
             try:
                 row = sharing.share(
@@ -109,12 +143,14 @@ def case_sharing(request, case_pk):
             except ValidationError as exc:
                 _form_errors(form, exc)
             else:
+                once.done(request, here)
                 messages.success(
                     request,
                     _("The case's details are now shared with %(org)s.")
                     % {"org": row.organization},
                 )
-                return redirect("protection:case_sharing", case_pk=case.pk)
+                return redirect(here)
+        once.release(request)
         messages.error(request, _("Please correct the errors below."))
     shares = case.shares.select_related("organization", "granted_by", "revoked_by").order_by(
         "revoked_at", "-created_at"
@@ -137,10 +173,14 @@ def case_sharing(request, case_pk):
 def case_share_revoke(request, case_pk, share_pk):
     case = _own_case(request, case_pk)
     row = get_object_or_404(case.shares.select_related("organization"), pk=share_pk)
-    sharing.revoke(request.user, row)
-    messages.success(
-        request, _("%(org)s no longer sees the case's details.") % {"org": row.organization}
-    )
+    try:
+        sharing.revoke(request.user, row)
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(
+            request, _("%(org)s no longer sees the case's details.") % {"org": row.organization}
+        )
     return redirect("protection:case_sharing", case_pk=case.pk)
 
 
@@ -244,12 +284,15 @@ class MeetingHistoryView(generic.ObjectHistoryView):
     queryset = Meeting.objects.select_related("convened_by")
 
 
-class MeetingEditView(generic.ObjectEditView):
+class MeetingEditView(OnceEditMixin, generic.ObjectEditView):
     queryset = Meeting.objects.select_related("convened_by")
     form_class = MeetingForm
 
     def get_form_kwargs(self) -> dict:
-        return {"user": self.request.user}
+        kwargs = {"user": self.request.user}
+        if self.request.method == "GET" and "pk" not in self.kwargs:
+            kwargs["case"] = self.request.GET.get("case")
+        return kwargs
 
     def get_target(self):
         if "pk" in self.kwargs:
@@ -261,12 +304,15 @@ class MeetingEditView(generic.ObjectEditView):
 
     def save(self, form):
         data = form.cleaned_data
-        return coordination.save_meeting(
-            self.request.user,
-            form.instance,
-            participants=list(data.get("participants") or []),
-            cases=list(data.get("cases") or []),
-        )
+        try:
+            return coordination.save_meeting(
+                self.request.user,
+                form.instance,
+                participants=list(data.get("participants") or []),
+                cases=list(data.get("case_numbers") or []),
+            )
+        except ValidationError as exc:
+            raise _renamed(exc, {"cases": "case_numbers"}) from None
 
 
 @login_required
@@ -276,14 +322,19 @@ def follow_up_add(request, pk):
     form = FollowUpForm(request.POST, meeting=meeting)
     if not coordination.may_change_meeting(request.user, meeting):
         raise PermissionDenied
+    if not once.claim(request):
+        return once.repeat_response(request, fallback=meeting.get_absolute_url())
     if form.is_valid():
         try:
             coordination.add_follow_up(request.user, meeting, **form.cleaned_data)
         except ValidationError as exc:
+            once.release(request)
             _errors(request, exc)
         else:
+            once.done(request, meeting.get_absolute_url())
             messages.success(request, _("Follow-up item added."))
     else:
+        once.release(request)
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, error)
@@ -412,28 +463,30 @@ class SupervisionHistoryView(generic.ObjectHistoryView):
     queryset = SUPERVISION_QS
 
 
-class SupervisionAddView(generic.ObjectEditView):
+class SupervisionAddView(OnceEditMixin, generic.ObjectEditView):
     queryset = SUPERVISION_QS
     form_class = SupervisionForm
 
     def get_form_kwargs(self) -> dict:
         kwargs = {"user": self.request.user}
-        case = self.request.GET.get("case")
-        if self.request.method == "GET" and case and case.isdigit():
-            kwargs["initial"] = {"case": int(case)}
+        if self.request.method == "GET":
+            kwargs["case"] = self.request.GET.get("case")
         return kwargs
 
     def save(self, form):
         data = form.cleaned_data
-        return coordination.add_supervision(
-            self.request.user,
-            case=data["case"],
-            supervisor=data["supervisor"],
-            level=data["level"],
-            listed_on=data["listed_on"],
-            due_on=data["due_on"],
-            requirements=data.get("requirements", ""),
-        )
+        try:
+            return coordination.add_supervision(
+                self.request.user,
+                case=data["case_number"],
+                supervisor=data["supervisor"],
+                level=data["level"],
+                listed_on=data["listed_on"],
+                due_on=data["due_on"],
+                requirements=data.get("requirements", ""),
+            )
+        except ValidationError as exc:
+            raise _renamed(exc, {"case": "case_number"}) from None
 
 
 @login_required
@@ -521,7 +574,7 @@ class CampaignHistoryView(generic.ObjectHistoryView):
     queryset = CAMPAIGN_QS
 
 
-class CampaignEditView(generic.ObjectEditView):
+class CampaignEditView(OnceEditMixin, generic.ObjectEditView):
     queryset = CAMPAIGN_QS
     form_class = CampaignForm
 
@@ -591,7 +644,7 @@ class MediationHistoryView(generic.ObjectHistoryView):
     queryset = MEDIATION_QS
 
 
-class MediationEditView(generic.ObjectEditView):
+class MediationEditView(OnceEditMixin, generic.ObjectEditView):
     queryset = MEDIATION_QS
     form_class = MediationForm
 

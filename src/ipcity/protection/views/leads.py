@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from ipcity.core import menu
+from ipcity.core import menu, once
 from ipcity.core.scope import has_perm
 from ipcity.core.views import generic
 
@@ -134,7 +134,12 @@ def _errors_into(form, exc: ValidationError) -> None:
 def lead_add(request):
     if not has_perm(request.user, Lead, "add"):
         raise PermissionDenied
-    form = StaffLeadForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST":
+        form = StaffLeadForm(request.POST, request.FILES, user=request.user)
+    else:
+        form = StaffLeadForm(user=request.user)
+    if request.method == "POST" and not once.claim(request):
+        return once.repeat_response(request, fallback=LeadListView().list_url())
     if request.method == "POST" and form.is_valid():
         fields = form.lead_fields()
         try:
@@ -147,9 +152,15 @@ def lead_add(request):
             )
         except ValidationError as exc:
             _errors_into(form, exc)
+        except BaseException:
+            once.release(request)
+            raise
         else:
+            once.done(request, lead.get_absolute_url())
             messages.success(request, _("Lead %(code)s recorded.") % {"code": lead.tracking_code})
             return redirect(lead)
+    if request.method == "POST":
+        once.release(request)
     status = 400 if request.method == "POST" else 200
     return render(
         request,
@@ -199,20 +210,27 @@ ACTIONS = {
             title=data["title"],
             right_type=data["right_type"],
             note=data.get("note", ""),
+            public_reply=data.get("public_reply", ""),
         ),
         gettext_lazy("Open a case"),
         gettext_lazy("Case opened."),
     ),
     "not_open": (
         lambda lead, *a, **k: NotOpenForm(*a, **k),
-        lambda request, lead, data: leads.decide_not_open(request.user, lead, data["reason"]),
+        lambda request, lead, data: leads.decide_not_open(
+            request.user, lead, data["reason"], public_reply=data.get("public_reply", "")
+        ),
         gettext_lazy("Do not open a case"),
         gettext_lazy("Decision recorded: no case opened."),
     ),
     "mediation": (
         lambda lead, *a, **k: MediationForm(*a, **k),
         lambda request, lead, data: leads.pass_to_mediation(
-            request.user, lead, mediator=data["mediator"], note=data.get("note", "")
+            request.user,
+            lead,
+            mediator=data["mediator"],
+            note=data.get("note", ""),
+            public_reply=data.get("public_reply", ""),
         ),
         gettext_lazy("Pass to mediation"),
         gettext_lazy("Passed to mediation."),
@@ -229,7 +247,12 @@ def lead_action(request, pk, action):
     if not leads.can_change(request.user, lead):
         raise PermissionDenied
     make_form, run, title, done = ACTIONS[action]
+    if request.method == "POST" and not once.claim(request):
+        # The same form sent again (a double click): back to the first result, nothing redone.
+        return once.repeat_response(request, fallback=lead.get_absolute_url())
     if action not in leads.available_actions(request.user, lead):
+        if request.method == "POST":
+            once.release(request)
         if not leads.available_actions(request.user, lead):
             raise PermissionDenied
         messages.error(
@@ -244,11 +267,17 @@ def lead_action(request, pk, action):
             result = run(request, lead, form.cleaned_data)
         except ValidationError as exc:
             _errors_into(form, exc)
+        except BaseException:
+            once.release(request)
+            raise
         else:
             messages.success(request, str(done))
             if action == "open_case" and result is not None:
                 lead.refresh_from_db()
+            once.done(request, lead.get_absolute_url())
             return redirect(lead)
+    if request.method == "POST":
+        once.release(request)
     return render(
         request,
         f"{TEMPLATES}/lead_action.html",
@@ -275,7 +304,7 @@ def attachment_add(request, pk):
         messages.error(request, " ".join(str(m) for e in form.errors.values() for m in e))
         return redirect(lead)
     try:
-        leads.add_attachment(request.user, lead, form.cleaned_data["file"])
+        leads.add_attachment(request.user, lead, form.checked())
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:

@@ -3,7 +3,12 @@ the tracking code, and the status look-up by tracking code and the contact given
 
 Both forms are rate-limited per client address (`IPCITY_PUBLIC_FORM_RATE` per hour; the look-up
 allows `STATUS_RATE_FACTOR` times as many). The status page shows what the complainant may know
-(status, agency, dates, the decision and its reason), never internal notes or other parties.
+(status, agency, dates and the reply to the complainant `public_reply`), never internal notes
+(`decision_reason`) or other parties.
+
+The complaint form submits once (core/once.py): the same form sent twice records one lead and
+the second answer is the first one's page. The token is bound to the session, so the form page
+starts one.
 """
 
 from __future__ import annotations
@@ -11,11 +16,11 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from ipcity.core import ratelimit
+from ipcity.core import once, ratelimit
 
 from .. import leads
 from ..choices import LeadSource
@@ -25,6 +30,15 @@ TEMPLATES = "protection/public"
 WINDOW = 3600
 STATUS_RATE_FACTOR = 4
 SESSION_KEY = "protection_complaint_code"
+SESSION_STARTED = "protection_public"
+
+
+def _start_session(request) -> None:
+    """A session (and its cookie) before the first POST, so the once-token of the complaint
+    form is keyed the same on the first and a repeated submission."""
+    request.session.setdefault(SESSION_STARTED, True)
+    if not request.session.session_key:
+        request.session.save()
 
 
 def _too_many(request):
@@ -48,6 +62,11 @@ def complaint(request):
             "complaint", ratelimit.client_ip(request), settings.IPCITY_PUBLIC_FORM_RATE, WINDOW
         ):
             return _too_many(request)
+        _start_session(request)
+        if not once.claim(request):
+            return once.repeat_response(
+                request, fallback=reverse("protection_public:complaint_done")
+            )
         form = ComplaintForm(request.POST, request.FILES)
         if form.is_valid():
             try:
@@ -58,23 +77,34 @@ def complaint(request):
                     **form.lead_fields(),
                 )
             except ValidationError as exc:
+                once.release(request)
                 if hasattr(exc, "error_dict"):
                     for field, errors in exc.message_dict.items():
                         form.add_error(field if field in form.fields else None, errors)
                 else:
                     form.add_error(None, exc.messages)
+            except BaseException:
+                once.release(request)
+                raise
             else:
                 request.session[SESSION_KEY] = lead.tracking_code
+                once.done(request, reverse("protection_public:complaint_done"))
                 return redirect("protection_public:complaint_done")
+        else:
+            once.release(request)
         return render(request, f"{TEMPLATES}/complaint.html", {"form": form}, status=400)
+    _start_session(request)
     return render(request, f"{TEMPLATES}/complaint.html", {"form": ComplaintForm()})
 
 
 def complaint_done(request):
-    code = request.session.pop(SESSION_KEY, None)
+    # Kept in the session (not popped): a repeated submission lands here again.
+    code = request.session.get(SESSION_KEY)
     if not code:
         return redirect("protection_public:status")
-    return render(request, f"{TEMPLATES}/complaint_done.html", {"code": code})
+    return render(
+        request, f"{TEMPLATES}/complaint_done.html", {"code": code, "period": leads.clock_text()}
+    )
 
 
 @require_http_methods(["GET", "POST"])

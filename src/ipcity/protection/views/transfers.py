@@ -2,9 +2,11 @@
 the criminal prosecution thresholds.
 
 Transfers are reached through `transfers.visible(user)` (`restrict` plus: a police unit sees a
-transfer once it is sent); an action the user may not take answers 403. Documents of a transfer
-are case details: only a user who sees the case in full opens them, and a view through a share
-is logged.
+transfer once it is sent); an action the user may not take answers 403. Documents of a transfer,
+the case's values in the matched rules and the free-text reasons are case details: only a user
+who sees the case in full (`visibility.access` OWN or SHARED) sees them, and every view of a
+page showing them through a share is logged. Summary-only users (procuratorate, office, leaders)
+see clocks, steps and outcomes.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from ipcity.core import menu
+from ipcity.core import menu, once
 from ipcity.core.scope import has_perm
 from ipcity.core.views import generic
 
@@ -107,13 +110,19 @@ def _by(user) -> str:
     return getattr(user, "display_name", "") or user.get_username()
 
 
-def timeline(transfer) -> list[dict]:
-    """The steps taken, in order, with who and when (the history tab has every change)."""
+def timeline(transfer, full: bool = True) -> list[dict]:
+    """The steps taken, in order, with who and when (the history tab has every change); the
+    reasons only when `full` (else only that one was recorded)."""
     t = transfer
+    withdrawn = (
+        _("Approval reversed; not transferred")
+        if t.withdrawn_at and t.approved_at
+        else _("Not transferred")
+    )
     steps = [
         (_("Proposed"), t.proposed_at, t.proposed_by, t.proposal_reason),
         (_("Transfer approved"), t.approved_at, t.approved_by, ""),
-        (_("Not transferred"), t.withdrawn_at, t.withdrawn_by, t.withdraw_reason),
+        (withdrawn, t.withdrawn_at, t.withdrawn_by, t.withdraw_reason),
         (_("Sent to police"), t.sent_at, None, ""),
         (_("Receipt by the police"), t.received_at, None, ""),
     ]
@@ -124,14 +133,14 @@ def timeline(transfer) -> list[dict]:
         steps.append((label, t.police_decided_at, t.police_decided_by, t.police_reason))
     steps.append((_("Returned to the agency"), t.returned_at, None, t.return_reason))
     return [
-        {"label": label, "at": at, "by": _by(by), "note": note}
+        {"label": label, "at": at, "by": _by(by), "note": flow.shown_reason(note, full)}
         for label, at, by, note in steps
         if at is not None
     ]
 
 
 def clock_rows(transfer, today=None) -> list[dict]:
-    """Each 3-day clock of the transfer: due, when it was met (or how many days are left)."""
+    """Each clock of the transfer: due, when it was met (or how many days are left)."""
     today = today or timezone.localdate()
     t = transfer
     rows = []
@@ -187,10 +196,10 @@ def transfer_detail(request, pk):
     transfer = _transfer(request, pk)
     user = request.user
     access = _case_access(request, transfer.case)
-    full = access in (visibility.Access.OWN, visibility.Access.SHARED)
+    full = flow.sees_case(access)
     documents = list(transfer.documents.select_related("uploaded_by")) if full else []
-    if full and documents and access == visibility.Access.SHARED:
-        visibility.log_shared_view(request, transfer.case, "transfer documents")
+    if access == visibility.Access.SHARED:
+        visibility.log_shared_view(request, transfer.case, "transfer detail")
     actions = flow.available_actions(user, transfer)
     context = {
         "object": transfer,
@@ -199,8 +208,11 @@ def transfer_detail(request, pk):
         "case_full": full,
         "documents": documents,
         "document_count": len(documents) if full else transfer.documents.count(),
-        "matched": [thresholds.describe(m) for m in transfer.matched_rules or []],
-        "timeline": timeline(transfer),
+        "matched": [
+            thresholds.describe(m) for m in flow.redact_matched(transfer.matched_rules, full)
+        ],
+        "proposal_reason": flow.shown_reason(transfer.proposal_reason, full),
+        "timeline": timeline(transfer, full),
         "clocks": clock_rows(transfer),
         "overdue_badge": overdue_badge(transfer),
         "actions": actions,
@@ -221,7 +233,34 @@ class TransferHistoryView(generic.ObjectHistoryView):
     template_name = "core/object_history.html"
 
     def get_object(self, action: str = "view"):
-        return _transfer(self.request, self.kwargs["pk"])
+        transfer = _transfer(self.request, self.kwargs["pk"])
+        self.access = _case_access(self.request, transfer.case)
+        if self.access == visibility.Access.SHARED:
+            visibility.log_shared_view(self.request, transfer.case, "transfer history")
+        return transfer
+
+    def get(self, request, *args, **kwargs):
+        obj = self.get_object("view")
+        records = obj.history.select_related("history_user").order_by("-history_date", "-pk")
+        page = generic.paginate(request, records, per_page=25)
+        context = self.detail_context(obj)
+        rows = self.shown_rows(generic.history_rows(page.object_list))
+        context.update({"page": page, "rows": rows})
+        return render(request, self.template_name, context)
+
+    def shown_rows(self, rows: list[dict]) -> list[dict]:
+        """The history rows with the free-text reasons hidden from summary-only users."""
+        if flow.sees_case(self.access):
+            return rows
+        labels = {
+            str(CriminalTransfer._meta.get_field(name).verbose_name) for name in flow.REASON_FIELDS
+        }
+        for row in rows:
+            for change in row["changes"]:
+                if change["field"] in labels:
+                    change["old"] = flow.shown_reason(change["old"], False)
+                    change["new"] = flow.shown_reason(change["new"], False)
+        return rows
 
     def list_url(self) -> str:
         return reverse("protection:transfer_list")
@@ -329,6 +368,8 @@ def transfer_document_add(request, pk):
     transfer = _transfer(request, pk)
     if "document" not in flow.available_actions(request.user, transfer):
         raise PermissionDenied
+    if not once.claim(request):
+        return once.repeat_response(request, fallback=transfer.get_absolute_url())
     form = DocumentForm(request.POST, request.FILES)
     try:
         _valid(form)
@@ -340,8 +381,10 @@ def transfer_document_add(request, pk):
             is_receipt=form.cleaned_data["is_receipt"],
         )
     except ValidationError as exc:
+        once.release(request)
         messages.error(request, " ".join(exc.messages))
     else:
+        once.done(request, transfer.get_absolute_url())
         messages.success(request, _("Document added."))
     return redirect(transfer.get_absolute_url())
 
@@ -377,7 +420,11 @@ def transfer_propose(request, case_pk):
         raise PermissionDenied
     rule_set, matched = thresholds.evaluate(case)
     under_way = case.transfers.filter(status__in=flow.ACTIVE).first()
+    clock = clocks.get("transfer_decision")
     if request.method == "POST":
+        if not once.claim(request):
+            fallback = under_way.get_absolute_url() if under_way else request.path
+            return once.repeat_response(request, fallback=fallback)
         form = ProposeForm(request.POST)
         if form.is_valid():
             try:
@@ -390,8 +437,14 @@ def transfer_propose(request, case_pk):
             except ValidationError as exc:
                 generic._add_errors(form, exc)
             else:
-                messages.success(request, _("Transfer proposed; the head decides within 3 days."))
+                once.done(request, transfer.get_absolute_url())
+                messages.success(
+                    request,
+                    _("Transfer proposed; the head decides by %(due)s.")
+                    % {"due": transfer.decision_due.isoformat()},
+                )
                 return redirect(transfer.get_absolute_url())
+        once.release(request)
         messages.error(request, _("Please correct the errors below."))
         status = 400
     else:
@@ -403,7 +456,7 @@ def transfer_propose(request, case_pk):
         "rule_set": rule_set,
         "matched": [thresholds.describe(m) for m in matched],
         "under_way": under_way,
-        "clock": clocks.get("transfer_decision"),
+        "clock": clock,
     }
     return render(request, "protection/transfers/transfer_propose.html", context, status=status)
 
@@ -548,9 +601,14 @@ def threshold_rule_edit(request, pk=None, set_pk=None):
             saved = form.save(commit=False)
             saved.rule_set = rule_set
             saved._history_user = request.user
-            saved.save()
-            messages.success(request, _("Rule saved."))
-            return redirect(rule_set.get_absolute_url())
+            try:
+                with transaction.atomic():
+                    saved.save()
+            except IntegrityError:  # the same rule saved by someone else at the same moment
+                form.add_error(None, RuleForm.DUPLICATE)
+            else:
+                messages.success(request, _("Rule saved."))
+                return redirect(rule_set.get_absolute_url())
         messages.error(request, _("Please correct the errors below."))
         status = 400
     else:

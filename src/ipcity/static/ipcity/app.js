@@ -30,4 +30,21 @@
       form.requestSubmit();
     }
   });
+  // Forms that create records submit once: the button is disabled after the first click (the
+  // server refuses a repeat of the same form token anyway, core/once.py).
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.querySelector("input[name=_once]")) {
+      return;
+    }
+    if (form.dataset.sent === "1") {
+      event.preventDefault();
+      return;
+    }
+    form.dataset.sent = "1";
+    form.querySelectorAll("button[type=submit], input[type=submit]").forEach(function (b) {
+      b.setAttribute("aria-disabled", "true");
+      b.classList.add("disabled");
+    });
+  });
 })();
