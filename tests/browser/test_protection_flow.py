@@ -9,10 +9,8 @@ complainant's status page shows the case opened.
 Along the way: the police see the case in full only once it is sent (and the owning agency's
 access log records their view), another joint member sees the summary only."""
 
-import datetime
-
 import pytest
-from django.utils import translation
+from django.utils import timezone, translation
 from playwright.sync_api import expect
 
 from ipcity.protection.choices import (
@@ -208,12 +206,12 @@ def test_public_complaint_to_case_transferred_to_the_police_and_closed(
     alice.goto(f"{base}/protection/meetings/add/")
     alice.select_option("#id_kind", "consultation")
     alice.fill("#id_title", "通州示例商贸案重大案件会商")
-    alice.fill("#id_held_on", datetime.date.today().isoformat())
+    alice.fill("#id_held_on", timezone.localdate().isoformat())
     alice.fill("#id_place", "区知识产权局三楼会议室")
     alice.select_option(
         "#id_participants", [str(p.amr.pk), str(p.police.pk), str(p.procuratorate.pk)]
     )
-    alice.select_option("#id_cases", [str(case.pk)])
+    alice.fill("#id_case_numbers", case.number)
     alice.fill("#id_summary", "涉案非法经营额六万八千元，已达立案追诉标准。")
     alice.fill("#id_decisions", "同意移送公安机关，检察院同步开展立案监督。")
     submit(alice, "main form button[type=submit]")
@@ -299,7 +297,8 @@ def test_public_complaint_to_case_transferred_to_the_police_and_closed(
     status = page.locator("[data-testid=lead-status]")
     expect(status).to_contain_text(zh(LeadStatus.CASE_OPENED.label))
     expect(status).to_contain_text(p.amr.name)
-    expect(page.locator("[data-testid=decision]")).to_contain_text(zh(LeadStatus.CASE_OPENED.label))
+    expect(page.locator("[data-testid=decision]")).to_contain_text(timezone.localdate().isoformat())
+    expect(page.locator("[data-testid=reply]")).not_to_be_empty()
 
     for other in (alice, mia, paul, hank, carl):
         other.context.close()

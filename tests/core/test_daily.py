@@ -16,6 +16,10 @@ def test_every_module_registers_its_daily_duties(db):
         "certificate-reminders",
         "pool-evaluation",
         "pledge-risks",
+        "lead-deadlines",
+        "case-deadlines",
+        "transfer-clocks",
+        "officer-certificates",
     ]
 
 
@@ -28,6 +32,10 @@ def test_each_duty_reports_one_line_and_a_skipped_one_does_not_run(db):
         "certificate-reminders",
         "pool-evaluation",
         "pledge-risks",
+        "lead-deadlines",
+        "case-deadlines",
+        "transfer-clocks",
+        "officer-certificates",
     ]
     assert "0 certificate reminders sent" in out.getvalue()
 

@@ -1,9 +1,9 @@
 """Assessment arithmetic: item points, effective scores, bonus cap, veto, ties and auto KPIs."""
 
-import datetime
 from decimal import Decimal as D
 
 import pytest
+from django.utils import timezone
 
 from ipcity.plans import assessment as engine
 from ipcity.plans.choices import ItemMethod, UnitRole
@@ -140,4 +140,4 @@ def test_a_kpi_with_several_units_is_counted_once(world, kpi_world):
 
 def test_quantize_rounds_half_up():
     assert engine.quantize(D("2.345")) == D("2.35")
-    assert engine.quantize(datetime.date.today().year) == D(str(datetime.date.today().year))
+    assert engine.quantize(timezone.localdate().year) == D(str(timezone.localdate().year))

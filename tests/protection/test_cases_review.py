@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from ipcity.accounts.models import APIToken
 from ipcity.protection import cases
@@ -169,7 +170,7 @@ def test_open_case_refusals_and_numbers(pworld):
             agency=p.amr,
             title="t",
             right_type="patent",
-            opened_on=datetime.date.today() + datetime.timedelta(days=3),
+            opened_on=timezone.localdate() + datetime.timedelta(days=3),
         )
     assert "future" in str(err.value.message_dict["opened_on"])
     closed = make_lead(p.amr, status=LeadStatus.NOT_OPENED)

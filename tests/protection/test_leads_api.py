@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from ipcity.accounts.models import APIToken
 from ipcity.protection.choices import LeadStatus
@@ -32,7 +33,7 @@ def api(db):
 def test_list_and_detail_personas(pworld, api):
     p = pworld
     amr_lead = make_lead(p.amr, decision_due=datetime.date(2020, 1, 1))
-    later = datetime.date.today() + datetime.timedelta(days=30)
+    later = timezone.localdate() + datetime.timedelta(days=30)
     culture_lead = make_lead(p.culture, decision_due=later)
     unrouted = make_lead(None, decision_due=later)
     body = api(p.mia).get(BASE).json()

@@ -8,6 +8,7 @@ import re
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
+from django.utils import timezone
 
 from ipcity.core.models import Notification
 from ipcity.protection import clocks, leads
@@ -131,7 +132,7 @@ def test_referral_restarts_decision_clock(pworld):
     other = make_lead(p.amr)
     leads.route(p.mia, other, p.culture, "文化")
     other.refresh_from_db()
-    assert other.decision_due == clocks.due("lead_decision", datetime.date.today())
+    assert other.decision_due == clocks.due("lead_decision", timezone.localdate())
 
 
 # --- 4. the case opened from a lead carries the lead ------------------------------------------

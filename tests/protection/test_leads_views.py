@@ -11,6 +11,7 @@ import io
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from ipcity.protection.choices import LeadStatus
@@ -34,7 +35,7 @@ def action(lead, name):
 
 def test_list_personas_filters_and_badges(pworld, login):
     p = pworld
-    today = datetime.date.today()
+    today = timezone.localdate()
     late = make_lead(p.amr, decision_due=today - datetime.timedelta(days=10))
     fresh = make_lead(p.amr, decision_due=today + datetime.timedelta(days=60))
     other = make_lead(p.culture)
@@ -59,7 +60,7 @@ def test_list_personas_filters_and_badges(pworld, login):
 def test_list_query_count_does_not_grow(pworld, login):
     p = pworld
     client = login(p.alice)
-    today = datetime.date.today()
+    today = timezone.localdate()
 
     def build(n, start):
         for i in range(n):

@@ -5,6 +5,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from ipcity.core.models import Notification
 from ipcity.protection import thresholds, transfers
@@ -103,7 +104,7 @@ def test_prior_penalty_within_two_years_lowers_the_threshold_from_2025(pworld):
     assert transfer.rule_set.code == "spc-spp-2025-5"
     assert transfer.matched_rules == matched
     assert transfer.police == p.police
-    assert transfer.decision_due == datetime.date.today() + datetime.timedelta(days=3)
+    assert transfer.decision_due == timezone.localdate() + datetime.timedelta(days=3)
     # The head is told once; a second call proposes nothing more.
     assert Notification.objects.filter(user=p.hank).count() == 1
     assert transfers.propose_if_over(p.mia, case) is None

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from ipcity.core import jobs
 from ipcity.core.imports import start_commit
@@ -311,7 +312,7 @@ def test_imported_facts_and_designations_re_evaluate_the_pool(world, upload, tmp
     assert commit(batch, world.alice).status == JobStatus.SUCCEEDED
     entry.refresh_from_db()
     assert entry.criteria_met == 1
-    year = str(datetime.date.today().year)
+    year = str(timezone.localdate().year)
     rows = [["示例甲科技有限公司", "", "高新技术企业", "国家级", year, "", "", "", ""]]
     batch = upload(
         world.alice,

@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from ipcity.core.models import Job, JobStatus
 from ipcity.utilization import pool
@@ -14,7 +15,7 @@ from ..factories import make_org
 from ..rights.registry_builders import make_patent, make_trademark
 from .test_cultivation_builders import make_criterion, make_designation, make_entry
 
-YEAR = datetime.date.today().year
+YEAR = timezone.localdate().year
 
 
 @pytest.fixture
@@ -241,7 +242,7 @@ def test_the_daily_duty_re_evaluates_the_pool(world, track):
     assert not entry.meets_all
     give_inventions(world.enterprise_a, 2)  # the registry moves on
     duty = next(d for d in duties() if d.name == "pool-evaluation")
-    assert duty.func(datetime.date.today()) == "1 pool entries re-evaluated"
+    assert duty.func(timezone.localdate()) == "1 pool entries re-evaluated"
     entry.refresh_from_db()
     assert entry.meets_all
 

@@ -6,6 +6,7 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from ipcity.core.models import Job
 from ipcity.utilization.models import (
@@ -512,7 +513,7 @@ def test_deleting_a_designation_or_facts_re_evaluates_the_entries(world, login):
     make_criterion("has_designation", "true", parameter="high_tech", code="bm-ht")
     a = world.enterprise_a
     facts = make_facts(a, 2025, employees=50, rd_staff=20)
-    designation = make_designation(a, "high_tech", "national", datetime.date.today().year)
+    designation = make_designation(a, "high_tech", "national", timezone.localdate().year)
     from ipcity.utilization import pool
 
     entry = pool.add_to_pool(world.alice, a, "benchmark", "district")

@@ -23,6 +23,7 @@ import datetime
 import io
 from collections.abc import Iterable, Sequence
 
+from django.utils import timezone
 from docx import Document
 from docx.enum.section import WD_SECTION
 from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -64,7 +65,7 @@ def format_date(value: datetime.date | datetime.datetime | None = None) -> str:
     GB/T 9704-2012 §7.3.5.1: Arabic numerals, the year in full, and no padding zeros in month
     and day ("1不编为01").
     """
-    value = value or datetime.date.today()
+    value = value or timezone.localdate()
     return f"{value.year}年{value.month}月{value.day}日"
 
 

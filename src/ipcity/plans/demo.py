@@ -13,6 +13,7 @@ import datetime as dt
 from pathlib import Path
 
 from django.db import transaction
+from django.utils import timezone
 
 SEED = Path(__file__).resolve().parent / "data" / "tongzhou-ip-pilot-plan-2024.txt"
 
@@ -57,7 +58,7 @@ def load_plan_demo(today: dt.date | None = None):
     parsed = parse_text(text)
     if Plan.objects.filter(doc_number=parsed["doc_number"]).exists():
         return None
-    today = today or dt.date.today()
+    today = today or timezone.localdate()
     for task in parsed["tasks"]:
         lead, co, days = DIVISION.get(task["number"], ([], [], None))
         task["lead_units"], task["co_units"] = list(lead), list(co)

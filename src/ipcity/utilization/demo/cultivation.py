@@ -12,6 +12,8 @@ import datetime as dt
 import random
 from decimal import Decimal
 
+from django.utils import timezone
+
 SEED = 2025
 ENTERPRISES = 24
 
@@ -119,7 +121,7 @@ def _load() -> dict:
     enterprises += rest[: ENTERPRISES - len(enterprises)]
     if not enterprises:
         return {"designations": 0, "facts": 0, "entries": 0, "support": 0}
-    today = dt.date.today()
+    today = timezone.localdate()
 
     designations = []
     for n, org in enumerate(enterprises[:20]):

@@ -3,9 +3,8 @@ and `update_listing`, so the pages, the API and the import share one set of rule
 
 from __future__ import annotations
 
-import datetime
-
 from django import forms
+from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
@@ -317,7 +316,7 @@ class ConcludeForm(forms.Form):
             )
         if kinds:
             self.initial.setdefault("kind", kinds[0])
-        self.initial.setdefault("contract_date", datetime.date.today())
+        self.initial.setdefault("contract_date", timezone.localdate())
         offer = contact.supply_listing
         if offer is not None:
             self.initial.setdefault(
