@@ -111,6 +111,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "ipcity.core.middleware.VaryOnHtmxMiddleware",
+    # Session limits, second factor and password expiry (after auth, messages and htmx).
+    "ipcity.accounts.middleware.IdentityMiddleware",
 ]
 
 ROOT_URLCONF = "ipcity.urls"
@@ -153,16 +155,44 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
+# The model backend with the sign-in lockout in front of it (every sign-in form goes through it).
+AUTHENTICATION_BACKENDS = ["ipcity.accounts.backends.LockoutModelBackend"]
 
+# Identity and sessions (GB/T 22239-2019 level 3); README lists each variable.
+PASSWORD_MIN_LENGTH = max(env_int("PASSWORD_MIN_LENGTH", 10), 10)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": env_int("PASSWORD_MIN_LENGTH", 10)},
+        "OPTIONS": {"min_length": PASSWORD_MIN_LENGTH},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "ipcity.accounts.passwords.CharacterClassValidator"},
+    {"NAME": "ipcity.accounts.passwords.PasswordHistoryValidator"},
 ]
+# The last N passwords of a user (the current one included) may not be chosen again.
+IPCITY_PASSWORD_HISTORY = env_int("IPCITY_PASSWORD_HISTORY", 5)
+# Days a password lasts before its owner must change it; 0 = never expires.
+IPCITY_PASSWORD_MAX_AGE_DAYS = env_int("IPCITY_PASSWORD_MAX_AGE_DAYS", 90)
+# Failed sign-ins for one username within IPCITY_LOCKOUT_MINUTES that lock it for as long.
+IPCITY_LOCKOUT_ATTEMPTS = env_int("IPCITY_LOCKOUT_ATTEMPTS", 5)
+IPCITY_LOCKOUT_MINUTES = env_int("IPCITY_LOCKOUT_MINUTES", 15)
+# Failed sign-ins from one client address (any usernames) that lock that address (spraying).
+IPCITY_LOCKOUT_IP_ATTEMPTS = env_int("IPCITY_LOCKOUT_IP_ATTEMPTS", 20)
+# Days the login log is kept (pruned by the daily duty `login-log`).
+IPCITY_LOGIN_LOG_DAYS = env_int("IPCITY_LOGIN_LOG_DAYS", 180)
+# A session ends after this many minutes without activity, and in any case this many hours
+# after sign-in.
+IPCITY_SESSION_IDLE_MINUTES = env_int("IPCITY_SESSION_IDLE_MINUTES", 30)
+IPCITY_SESSION_MAX_HOURS = env_int("IPCITY_SESSION_MAX_HOURS", 12)
+# Holders of these roles must enrol a TOTP second factor before anything else (when enforced).
+IPCITY_TOTP_ENFORCE = env_bool("IPCITY_TOTP_ENFORCE", True)
+IPCITY_TOTP_REQUIRED_ROLES = env_list(
+    "IPCITY_TOTP_REQUIRED_ROLES", "system_admin,security_admin,audit_admin,office_admin"
+)
+# The issuer name authenticator apps show next to the account.
+IPCITY_TOTP_ISSUER = env("IPCITY_TOTP_ISSUER", "ipcity")
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]

@@ -11,6 +11,7 @@ access log records their view), another joint member sees the summary only."""
 
 import pytest
 from django.utils import timezone, translation
+from django.utils.translation import pgettext_lazy
 from playwright.sync_api import expect
 
 from ipcity.protection.choices import (
@@ -36,7 +37,7 @@ POLICE_NUMBER = "京公通经立字〔2026〕88号"
 def zh(label) -> str:
     """What the signed-in pages (Chinese browsers) show for an English msgid."""
     with translation.override("zh-hans"):
-        return str(label)
+        return translation.gettext(label) if type(label) is str else str(label)
 
 
 def submit(page, selector):
@@ -139,7 +140,7 @@ def test_public_complaint_to_case_transferred_to_the_police_and_closed(
     assert lead.status == LeadStatus.CASE_OPENED
     case = Case.objects.get(lead=lead)
     assert case.agency_id == p.amr.pk
-    submit(mia, f'[data-testid=decision] a[href="/protection/cases/{case.pk}/"]')
+    assert mia.url.endswith(f"/protection/cases/{case.pk}/")  # opening leads to the new case
     expect(mia.locator("[data-testid=case-status]")).to_have_text(zh(CaseStatus.OPENED.label))
 
     # Before anything is sent, the police (a joint member) see the case's summary only.
@@ -191,6 +192,14 @@ def test_public_complaint_to_case_transferred_to_the_police_and_closed(
     assert transfer.status == TransferStatus.PROPOSED and transfer.police_id == p.police.pk
     assert transfer.proposed_by == p.mia and transfer.rule_set.code == "spc-spp-2025-5"
     assert any(m["measure"] == "business_amount" for m in transfer.matched_rules)
+    assert transfer.auto_proposed
+    # The case page says so: status, link, and that the platform proposed it on the rules met.
+    notice = mia.locator("[data-testid=transfer-notice]")
+    expect(notice).to_contain_text(zh(TransferStatus.PROPOSED.label))
+    expect(notice.locator("[data-testid=transfer-origin]")).to_contain_text("50000.00")
+    expect(notice.locator("[data-testid=transfer-notice-link]")).to_have_attribute(
+        "href", f"/protection/transfers/{transfer.pk}/"
+    )
 
     # The case page's transfer link lists it; mia sees the rule met on the transfer page.
     with mia.expect_navigation():
@@ -233,6 +242,21 @@ def test_public_complaint_to_case_transferred_to_the_police_and_closed(
     expect(hank.locator("[data-testid=status]")).to_have_text(zh(TransferStatus.APPROVED.label))
 
     mia.reload()
+    # Sending needs the documents of order 310: mia attaches the transfer letter first.
+    expect(mia.locator("[data-checklist=letter]")).to_have_attribute("data-attached", "no")
+    mia.fill("#doc-title", "Transfer letter")
+    mia.set_input_files(
+        "#doc-file",
+        files=[
+            {
+                "name": "letter.txt",
+                "mimeType": "text/plain",
+                "buffer": "涉嫌犯罪案件移送书\n".encode(),
+            }
+        ],
+    )
+    submit(mia, "[data-testid=documents] button[type=submit]")
+    expect(mia.locator("[data-checklist=letter]")).to_have_attribute("data-attached", "yes")
     submit(mia, "[data-action=send]")
     expect(mia.locator("[data-testid=status]")).to_have_text(zh(TransferStatus.SENT.label))
     case.refresh_from_db()
@@ -263,7 +287,9 @@ def test_public_complaint_to_case_transferred_to_the_police_and_closed(
     # ... and the owning agency's access log shows that view.
     mia.goto(f"{base}/protection/cases/{case.pk}/")
     expect(mia.locator("[data-testid=case-status]")).to_have_text(zh(CaseStatus.TRANSFERRED.label))
-    expect(mia.locator("[data-testid=clocks]")).to_contain_text(zh("Transferred"))
+    expect(mia.locator("[data-testid=clocks]")).to_contain_text(
+        zh(pgettext_lazy("case flag", "Transferred"))
+    )
     submit(mia, f'a[href="/protection/cases/{case.pk}/access-log/"]')
     log = mia.locator("[data-testid=access-log]")
     expect(log).to_contain_text("paul")

@@ -57,6 +57,9 @@ def test_demo_loads_once_and_fast():
         AgencyKind.COURT,
     } <= kinds
     assert Agency.objects.filter(accepts_public_leads=True).count() >= 2
+    public = set(Agency.objects.filter(accepts_public_leads=True).values_list("kind", flat=True))
+    assert {AgencyKind.AGRICULTURE, AgencyKind.CULTURE} <= public  # plant varieties, copyright
+    assert not public & {AgencyKind.POLICE, AgencyKind.PROCURATORATE, AgencyKind.COURT}
     today = officers.current_date()
     assert Officer.objects.filter(user__username="demo_officer").exists()
     assert Officer.objects.filter(officers.expiring_q(today)).count() >= 2
@@ -122,3 +125,31 @@ def test_demo_transfers_match_their_cases_and_the_clocks():
         assert transfer.proposed_at.date() <= today + datetime.timedelta(days=0)
     assert CriminalTransfer.objects.filter(status=TransferStatus.ACCEPTED).exists()
     assert Case.objects.filter(is_repeat=True).exists()
+
+
+def test_demo_lists_the_agriculture_brigade_on_the_public_form():
+    """A demo loaded before the brigade was listed lists it on the next load."""
+    import datetime
+
+    from ipcity.protection.demo import agencies
+    from ipcity.protection.forms.leads import ComplaintForm
+
+    load_demo()
+    agencies.load(datetime.date(2026, 3, 2))
+    brigade = Agency.objects.get(kind=AgencyKind.AGRICULTURE)
+    assert brigade.accepts_public_leads
+    Agency.objects.filter(pk=brigade.pk).update(accepts_public_leads=False)
+    agencies.load(datetime.date(2026, 3, 2))
+    brigade.refresh_from_db()
+    assert brigade.accepts_public_leads
+    offered = set(ComplaintForm().fields["agency"].queryset)
+    assert brigade.organization in offered
+    assert (
+        not {
+            a.organization
+            for a in Agency.objects.filter(
+                kind__in=[AgencyKind.POLICE, AgencyKind.PROCURATORATE, AgencyKind.COURT]
+            )
+        }
+        & offered
+    )

@@ -156,10 +156,10 @@ def test_office_routes_then_agency_decides(pworld):
     assert not Lead.objects.restrict(p.mia, "view").filter(pk=lead.pk).exists()
     with pytest.raises(PermissionDenied):
         leads.route(p.mia, lead, p.amr)
-    with pytest.raises(ValidationError):
-        leads.decide_not_open(p.alice, lead, "不受理")  # route it first
     leads.route(p.alice, lead, p.amr)
     assert lead.agency == p.amr and lead.status == LeadStatus.RECEIVED
+    with pytest.raises(PermissionDenied):
+        leads.decide_not_open(p.alice, lead, "不受理")  # routed: the agency decides
     # carl (culture) is a stranger to amr's leads; leo (leader) holds no lead permission.
     assert not Lead.objects.restrict(p.carl, "view").filter(pk=lead.pk).exists()
     for stranger in (p.carl, p.leo):

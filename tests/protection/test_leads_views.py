@@ -125,6 +125,7 @@ def test_route_and_decide_through_pages(pworld, login):
     )
     assert response.status_code == 302
     case = Case.objects.get(lead=lead)
+    assert response["Location"] == f"/protection/cases/{case.pk}/"  # on to the new case
     lead.refresh_from_db()
     assert lead.status == LeadStatus.CASE_OPENED and lead.decided_by == p.mia
     text = client.get(detail(lead)).content.decode()

@@ -18,6 +18,7 @@ from ipcity.protection.sharing import share
 
 from .conftest import make_case
 from .test_transfers_builders import D, respondent
+from .test_transfers_flow import letter
 
 pytestmark = pytest.mark.django_db
 
@@ -75,10 +76,15 @@ def test_flow_over_the_api(pworld, api):
     assert post(p.carl, "approve").status_code == 404
     assert post(p.hank, "approve").json()["status"] == "approved"
     assert post(p.hank, "approve").status_code == 422
+    response = post(p.mia, "send")  # no document yet
+    assert response.status_code == 422 and "transfer letter" in response.content.decode()
+    letter(p.mia, CriminalTransfer.objects.get(pk=tid))
     assert post(p.mia, "send").json()["status"] == "sent"
     assert post(p.paul, "decline", {"reason": ""}).status_code == 422
-    received = (timezone.now() - datetime.timedelta(hours=2)).isoformat()
-    data = post(p.paul, "acknowledge", {"received_at": received}).json()
+    sent_at = CriminalTransfer.objects.get(pk=tid).sent_at
+    early = (sent_at - datetime.timedelta(hours=2)).isoformat()
+    assert post(p.paul, "acknowledge", {"received_at": early}).status_code == 422
+    data = post(p.paul, "acknowledge", {"received_at": sent_at.isoformat()}).json()
     assert data["acceptance_due"] == (timezone.localdate() + datetime.timedelta(3)).isoformat()
     assert post(p.mia, "accept").status_code == 403
     data = post(p.paul, "accept", {"police_case_number": "通公经立12号"}).json()
@@ -102,6 +108,7 @@ def test_decline_and_withdraw_over_the_api(pworld, api):
     assert response.json()["status"] == "withdrawn"
     t = transfers.propose(p.mia, over_case(p.amr), police=p.police, reason="涉嫌犯罪")
     transfers.approve(p.hank, t)
+    letter(p.mia, t)
     transfers.send(p.hank, t)
     response = api(p.paul).post(
         f"{BASE}transfers/{t.pk}/decline/", {"reason": "证据不足"}, content_type="application/json"

@@ -46,6 +46,12 @@ def pdf(name="receipt.pdf"):
     return SimpleUploadedFile(name, PDF, content_type="application/pdf")
 
 
+def letter(user, transfer, title="Transfer letter"):
+    """Attach the transfer letter (plain text) so that the transfer may be sent."""
+    upload = SimpleUploadedFile("letter.txt", "移送函\n".encode(), content_type="text/plain")
+    return transfers.add_document(user, transfer, upload, title=title)
+
+
 def test_whole_flow_with_clocks(pworld):
     p = pworld
     case = over_case(p)
@@ -90,7 +96,11 @@ def test_whole_flow_with_clocks(pworld):
     }
     with pytest.raises(PermissionDenied):
         transfers.accept(p.mia, t)
-    received = timezone.now() - datetime.timedelta(hours=1)
+    with pytest.raises(ValidationError, match="before the transfer was sent"):
+        transfers.acknowledge(p.paul, t, received_at=t.sent_at - datetime.timedelta(hours=1))
+    with pytest.raises(ValidationError, match="future"):
+        transfers.acknowledge(p.paul, t, received_at=timezone.now() + datetime.timedelta(days=1))
+    received = t.sent_at
     t = transfers.acknowledge(p.paul, t, received_at=received, receipt=pdf())
     assert t.received_at == received
     assert t.acceptance_due == clocks.due("police_acceptance", timezone.localdate(t.sent_at))
@@ -114,6 +124,7 @@ def test_police_decline_resumes_the_case(pworld):
     case = over_case(p)
     t = transfers.propose(p.mia, case, police=p.police, reason="涉嫌犯罪")
     transfers.approve(p.hank, t)
+    letter(p.mia, t)
     transfers.send(p.hank, t)
     with pytest.raises(ValidationError):
         transfers.decline(p.paul, t, reason=" ")
@@ -131,6 +142,7 @@ def test_reverse_transfer(pworld):
     case = over_case(p)
     t = transfers.propose(p.mia, case, police=p.police, reason="涉嫌犯罪")
     transfers.approve(p.hank, t)
+    letter(p.mia, t)
     transfers.send(p.mia, t)
     with pytest.raises(ValidationError):
         transfers.return_to_agency(p.paul, t, reason="不构成犯罪")  # not accepted yet
@@ -171,6 +183,7 @@ def test_send_is_all_or_nothing(pworld):
     case = over_case(p)
     t = transfers.propose(p.mia, case, police=p.police, reason="涉嫌犯罪")
     transfers.approve(p.hank, t)
+    letter(p.mia, t)
     case.status = CaseStatus.CLOSED
     case.save()
     with pytest.raises(ValidationError):

@@ -37,6 +37,7 @@ from ipcity.protection.models import (
 from ..factories import make_org, make_user
 from .conftest import make_agency, make_case
 from .test_transfers_builders import D, respondent
+from .test_transfers_flow import letter
 
 pytestmark = pytest.mark.django_db
 
@@ -79,8 +80,11 @@ def over_case(agency, **fields):
 
 def sent_transfer(p, case=None, police=None, documents=True):
     t = transfers.propose(p.mia, case or over_case(p.amr), police=police or p.police, reason=REASON)
+    # Sending needs a document: `documents=False` attaches only the plain-text letter.
     if documents:
         transfers.add_document(p.mia, t, pdf("letter.pdf"), title="移送函")
+    else:
+        letter(p.mia, t)
     transfers.approve(p.hank, t)
     return transfers.send(p.mia, t)
 
@@ -174,6 +178,7 @@ def test_no_reproposal_after_police_ended_on_same_values(pworld, ending):
     case = over_case(p.amr)
     t = transfers.propose_if_over(p.mia, case)
     transfers.approve(p.hank, t)
+    letter(p.mia, t)
     transfers.send(p.mia, t)
     if ending == "decline":
         transfers.decline(p.paul, t, reason=DECLINE)
@@ -213,7 +218,7 @@ def test_acceptance_clock_runs_from_sending_unacknowledged(pworld, login):
     assert list(Notification.objects.filter(user=p.paul).values_list("title", flat=True)) == [title]
     assert Notification.objects.filter(user=p.pete, title=title).exists()
     # The receipt records the time only; the clock stays.
-    received = timezone.now() - datetime.timedelta(minutes=5)
+    received = t.sent_at
     t = transfers.acknowledge(p.paul, t, received_at=received)
     assert t.received_at == received
     assert t.acceptance_due == clocks.due("police_acceptance", sent_day)

@@ -22,6 +22,7 @@ from ipcity.protection.models import (
 
 from .conftest import make_case
 from .test_transfers_builders import D, respondent
+from .test_transfers_flow import letter
 
 pytestmark = pytest.mark.django_db
 
@@ -167,6 +168,14 @@ def test_actions_through_the_pages(pworld, login):
     assert act(p.paul, "approve").status_code == 404  # not sent yet: not theirs to see
     assert act(p.hank, "nonsense").status_code == 404
     assert act(p.hank, "approve").status_code == 302
+    # Without a document the sending is refused with a message.
+    response = act(p.mia, "send")
+    assert response.status_code == 302
+    t.refresh_from_db()
+    assert t.status == TransferStatus.APPROVED
+    page = login(p.mia).get(t.get_absolute_url())
+    assert "Attach at least the transfer letter before sending." in page.content.decode()
+    letter(p.mia, t)
     assert act(p.mia, "send").status_code == 302
     t.refresh_from_db()
     assert t.status == TransferStatus.SENT

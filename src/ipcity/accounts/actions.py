@@ -34,7 +34,7 @@ DUTIES: dict[str, frozenset[str]] = {
             "accounts.delete_roleassignment",
         }
     ),
-    "audit": frozenset({"core.view_history"}),
+    "audit": frozenset({"core.view_history", "accounts.view_loginevent"}),
 }
 
 

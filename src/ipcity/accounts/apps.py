@@ -9,7 +9,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self):
-        from . import menu  # noqa: F401  (registers the account pages in the navigation)
+        from . import daily, menu, sessions  # noqa: F401  (duty, navigation, sign-in receivers)
         from .roles import ensure_builtin_roles
 
         post_migrate.connect(ensure_builtin_roles, sender=self)

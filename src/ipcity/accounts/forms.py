@@ -10,6 +10,7 @@ from collections import OrderedDict
 
 from django import forms
 from django.apps import apps
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, SetPasswordForm
 from django.contrib.auth.models import Permission
@@ -41,12 +42,53 @@ class BootstrapMixin:
             widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
 
 
+LOCKED_MESSAGE = _(
+    "Too many failed sign-ins. Sign-in is paused for %(minutes)d minutes; try again later."
+)
+
+
+def locked_message() -> str:
+    return LOCKED_MESSAGE % {"minutes": settings.IPCITY_LOCKOUT_MINUTES}
+
+
 class LoginForm(BootstrapMixin, AuthenticationForm):
+    """Username and password. While the username or the address is locked the same message
+    answers whether or not the account exists (accounts/lockout.py)."""
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._style_widgets()
         self.fields["username"].widget.attrs["placeholder"] = _("Username")
         self.fields["password"].widget.attrs["placeholder"] = _("Password")
+
+    def clean(self):
+        try:
+            return super().clean()
+        except forms.ValidationError:
+            if getattr(self.request, "ipcity_locked", False):
+                raise forms.ValidationError(locked_message(), code="locked") from None
+            raise
+
+
+class CodeForm(BootstrapMixin, forms.Form):
+    """A 6-digit authenticator code (or, at sign-in, a recovery code)."""
+
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+    )
+
+    def __init__(self, *args, recovery=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if recovery:
+            self.fields["code"].help_text = _(
+                "The 6-digit code of your authenticator app, or one of your recovery codes."
+            )
+            self.fields["code"].widget.attrs["inputmode"] = "text"
+        self._style_widgets()
 
 
 class StyledPasswordChangeForm(BootstrapMixin, PasswordChangeForm):

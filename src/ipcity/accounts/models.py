@@ -34,9 +34,17 @@ class User(AbstractUser):
     )
     display_name = models.CharField(_("display name"), max_length=100, blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
+    password_changed_at = models.DateTimeField(
+        _("password changed at"), null=True, blank=True, editable=False
+    )
+    # Bumped to end every session of the user at once: a session stamped with an older value is
+    # signed out on its next request (accounts/sessions.py).
+    session_epoch = models.PositiveIntegerField(default=0, editable=False)
 
     objects = RestrictedUserManager()
-    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+    history = HistoricalRecords(
+        excluded_fields=["password", "last_login", "password_changed_at", "session_epoch"]
+    )
 
     class Meta:
         verbose_name = _("user")
@@ -44,6 +52,22 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.display_name or self.username
+
+    def save(self, *args, **kwargs):
+        # `_password` holds the raw password between set_password() and save(); a new account
+        # arrives with its hash already set (UserManager.create_user uses make_password).
+        changed = (self._password is not None or self._state.adding) and bool(
+            self.password and self.has_usable_password()
+        )
+        if changed:
+            self.password_changed_at = timezone.now()
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "password_changed_at"}
+        super().save(*args, **kwargs)
+        if changed:
+            from .passwords import remember_password
+
+            remember_password(self)
 
 
 class Role(models.Model):
@@ -176,3 +200,131 @@ class APIToken(models.Model):
         if self.revoked_at:
             return False
         return not (self.expires_at and self.expires_at <= timezone.now())
+
+
+class PasswordHistory(models.Model):
+    """A password a user had, as its hash: the last few may not be chosen again."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="password_history", verbose_name=_("user")
+    )
+    password = models.CharField(_("password"), max_length=128)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("former password")
+        verbose_name_plural = _("former passwords")
+
+    def __str__(self):
+        return f"{self.user} · {self.created_at:%Y-%m-%d}"
+
+
+class LoginEventKind(models.TextChoices):
+    SUCCESS = "success", _("Signed in")
+    FAILURE = "failure", _("Failed sign-in")
+    LOCKOUT = "lockout", _("Refused: locked")
+    LOGOUT = "logout", _("Signed out")
+    TIMEOUT = "timeout", _("Session timed out")
+    REVOKED = "revoked", _("Sessions revoked")
+
+
+USER_AGENT_MAX = 255
+
+
+class LoginEvent(models.Model):
+    """The login log: every sign-in, failure, refusal, sign-out and session end.
+
+    Failures are also what the lockout counts (accounts/lockout.py), so the count holds across
+    processes and servers. `username` is what was typed (lower-cased), kept even when no such
+    account exists.
+    """
+
+    # Reading the whole log is the audit administrator's duty, like the change history.
+    scope_org_field = None
+
+    user = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="login_events",
+        verbose_name=_("user"),
+    )
+    username = models.CharField(_("username"), max_length=150, db_index=True)
+    kind = models.CharField(_("event"), max_length=16, choices=LoginEventKind.choices)
+    detail = models.CharField(_("detail"), max_length=100, blank=True)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True, db_index=True)
+    user_agent = models.CharField(_("user agent"), max_length=USER_AGENT_MAX, blank=True)
+    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+
+    objects = models.Manager.from_queryset(RestrictedQuerySet)()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("login event")
+        verbose_name_plural = _("login events")
+        indexes = [
+            models.Index(fields=["username", "kind", "at"], name="loginevent_user_kind_at"),
+            models.Index(fields=["ip", "kind", "at"], name="loginevent_ip_kind_at"),
+        ]
+
+    def __str__(self):
+        return f"{self.username} · {self.get_kind_display()} · {self.at:%Y-%m-%d %H:%M}"
+
+
+class UserSession(models.Model):
+    """A signed-in session of a user, written at sign-in, so the user can see and end them."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="sessions", verbose_name=_("user")
+    )
+    session_key = models.CharField(max_length=40, unique=True)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("user agent"), max_length=USER_AGENT_MAX, blank=True)
+    created_at = models.DateTimeField(_("signed in at"), default=timezone.now)
+    last_seen_at = models.DateTimeField(_("last seen"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-last_seen_at", "-pk"]
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+
+    def __str__(self):
+        return f"{self.user} · {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class TOTPDevice(models.Model):
+    """A user's authenticator (RFC 6238). `last_step` is the last time step accepted, so each
+    code is accepted once."""
+
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, related_name="totp_device", verbose_name=_("user")
+    )
+    secret = models.CharField(max_length=64)
+    confirmed_at = models.DateTimeField(_("enrolled at"), default=timezone.now)
+    last_step = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("authenticator")
+        verbose_name_plural = _("authenticators")
+
+    def __str__(self):
+        return str(self.user)
+
+
+class RecoveryCode(models.Model):
+    """A single-use code that replaces an authenticator code; only its SHA-256 is stored."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="recovery_codes", verbose_name=_("user")
+    )
+    code_hash = models.CharField(max_length=64)
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("recovery code")
+        verbose_name_plural = _("recovery codes")
+
+    def __str__(self):
+        return f"{self.user} · {self.code_hash[:8]}…"

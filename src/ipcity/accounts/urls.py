@@ -1,6 +1,6 @@
 """Account pages. Each view module keeps its own `urlpatterns`, gathered here under `accounts`."""
 
-from .views import auth, roles, tokens, users
+from .views import auth, identity, roles, tokens, users
 
 app_name = "accounts"
 
@@ -9,4 +9,5 @@ urlpatterns = [
     *users.urlpatterns,
     *roles.urlpatterns,
     *tokens.urlpatterns,
+    *identity.urlpatterns,
 ]

@@ -49,7 +49,7 @@ from .models import (
     Officer,
 )
 from .models.cases import CaseReminder
-from .parties import clean_uscc, name_key
+from .parties import clean_uscc, guess_kind, name_key
 
 logger = logging.getLogger(__name__)
 
@@ -496,21 +496,25 @@ def add_party(
     case: Case,
     *,
     role: str,
-    kind: str,
     name: str,
+    kind: str = "",
     uscc: str = "",
     address: str = "",
     representative: str = "",
 ) -> CaseParty:
     """Add a complainant, respondent or other party. The name is normalized for matching
     (`name_key`); a credit code must be one, and links the party to the organization that has
-    it. Repeat detection and the transfer thresholds run again."""
+    it. A kind not given is guessed (`parties.guess_kind`: a credit code or a company's name is
+    an organization, a 2-4 character Chinese name a person). Repeat detection and the transfer
+    thresholds run again."""
     from ipcity.orgs.models import Organization
 
     check_change(user, case)
     errors = {}
     if role not in PartyRole.values:
         errors["role"] = [_("Choose the party's role.")]
+    if not kind:
+        kind = guess_kind(name, uscc)
     if kind not in PartyKind.values:
         errors["kind"] = [_("Choose whether the party is an organization or a person.")]
     name = str(name or "").strip()
@@ -788,11 +792,15 @@ def decide(
     confiscated_gain=None,
     confiscated_goods: str = "",
     order_to_stop: bool = False,
+    waived_hearing: bool = False,
     note: str = "",
 ) -> Case:
     """Record the decision. A penalty needs the notice served first and two certified handlers
-    on the day; its disclosure falls due by the clock `disclosure`. Repeat detection runs again
-    (for this case and, through it, later ones)."""
+    on the day; its disclosure falls due by the clock `disclosure`. The party may ask for a
+    hearing within the clock `hearing_request` after the notice (行政处罚法第六十四条): a
+    penalty is decided after that time unless the party waived its statement and hearing
+    (`waived_hearing`, recorded in the event) or asked for a hearing (then after the notice day).
+    Repeat detection runs again (for this case and, through it, later ones)."""
     from . import repeats
 
     check_change(user, case)
@@ -834,6 +842,10 @@ def decide(
             errors.setdefault("fine", []).append(
                 _("A penalty decision states a fine or what is confiscated.")
             )
+        if "decided_on" not in errors:
+            message = _hearing_wait(case, decided_on, bool(waived_hearing))
+            if message:
+                errors["decided_on"] = [message]
     elif decision_kind in DecisionKind.values and (
         amounts.get("fine") or amounts.get("confiscated_gain") or confiscated_goods
     ):
@@ -842,6 +854,13 @@ def decide(
         )
     if errors:
         raise ValidationError(errors)
+    waived = bool(waived_hearing) and decision_kind == DecisionKind.PENALTY
+    event_note = note or "%s %s" % (DecisionKind(decision_kind).label, decision_number)  # noqa: UP031
+    if waived:
+        event_note = "%s · %s" % (  # noqa: UP031
+            event_note,
+            _("The party waived its statement and hearing."),
+        )
     with transaction.atomic():
         _lock(case)
         check_handlers(case, decided_on)
@@ -849,7 +868,8 @@ def decide(
             user,
             case,
             "decide",
-            note or "%s %s" % (DecisionKind(decision_kind).label, decision_number),  # noqa: UP031
+            event_note,
+            hearing_waived=waived,
             decision_kind=decision_kind,
             decided_on=decided_on,
             decision_number=decision_number,
@@ -865,6 +885,42 @@ def decide(
         repeats.refresh_later(case)
     case.refresh_from_db()
     return case
+
+
+def hearing_wait_until(case: Case) -> datetime.date | None:
+    """The first day a penalty may be decided when the party neither waived its statement and
+    hearing nor asked for a hearing: the notice day plus the clock `hearing_request`."""
+    if case.notice_on is None:
+        return None
+    return clocks.due("hearing_request", case.notice_on)
+
+
+def _hearing_wait(case: Case, decided_on, waived: bool) -> str:
+    """'' or why a penalty cannot be decided on `decided_on` yet (art. 64 of the Administrative
+    Penalty Law: the party may ask for a hearing within the clock after the notice)."""
+    if case.notice_on is None or not isinstance(decided_on, datetime.date):
+        return ""
+    if case.hearing_requested:
+        if decided_on <= case.notice_on:
+            return _(
+                "A hearing was requested: the penalty is decided after the hearing, at the "
+                "earliest on %(date)s."
+            ) % {"date": (case.notice_on + datetime.timedelta(days=1)).isoformat()}
+        return ""
+    if waived:
+        return ""
+    earliest = hearing_wait_until(case)
+    if decided_on < earliest:
+        return _(
+            "The party may ask for a hearing within %(days)s days of the notice served on "
+            "%(notice)s: decide the penalty on %(date)s at the earliest, or record that the "
+            "party waived its statement and hearing."
+        ) % {
+            "days": clocks.get("hearing_request").amount,
+            "notice": case.notice_on.isoformat(),
+            "date": earliest.isoformat(),
+        }
+    return ""
 
 
 def can_disclose(case: Case) -> bool:

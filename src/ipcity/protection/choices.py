@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class AgencyKind(models.TextChoices):
@@ -38,25 +39,27 @@ class LeadSource(models.TextChoices):
 
 
 class LeadStatus(models.TextChoices):
-    RECEIVED = "received", _("Received")
-    VERIFYING = "verifying", _("Being verified")
-    CASE_OPENED = "case_opened", _("Case opened")
-    NOT_OPENED = "not_opened", _("Not opened")
-    MEDIATION = "mediation", _("Passed to mediation")
-    REFERRED = "referred", _("Referred to another agency")
+    # Own context: these words mean other things in other modules ("Received" is also an
+    # award/application state).
+    RECEIVED = "received", pgettext_lazy("lead status", "Received")
+    VERIFYING = "verifying", pgettext_lazy("lead status", "Being verified")
+    CASE_OPENED = "case_opened", pgettext_lazy("lead status", "Case opened")
+    NOT_OPENED = "not_opened", pgettext_lazy("lead status", "Not opened")
+    MEDIATION = "mediation", pgettext_lazy("lead status", "Passed to mediation")
+    REFERRED = "referred", pgettext_lazy("lead status", "Referred to another agency")
 
 
 class CaseStatus(models.TextChoices):
     """The market regulation procedure (DOMAIN.md §7)."""
 
-    OPENED = "opened", _("Opened")
-    INVESTIGATING = "investigating", _("Investigation")
+    OPENED = "opened", pgettext_lazy("case status", "Opened")
+    INVESTIGATING = "investigating", pgettext_lazy("case status", "Investigation")
     NOTICE = "notice", _("Notice of proposed penalty")
-    DECIDED = "decided", _("Decided")
-    DISCLOSED = "disclosed", _("Disclosed")
-    EXECUTED = "executed", _("Executed")
+    DECIDED = "decided", pgettext_lazy("case status", "Decided")
+    DISCLOSED = "disclosed", pgettext_lazy("case status", "Disclosed")
+    EXECUTED = "executed", pgettext_lazy("case status", "Executed")
     TRANSFERRED = "transferred", _("Transferred to police")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("case status", "Closed")
 
 
 OPEN_CASE_STATUSES = (
@@ -82,7 +85,7 @@ class CloseReason(models.TextChoices):
     NO_VIOLATION = "no_violation", _("No violation found")
     TRANSFERRED = "transferred", _("Accepted by the police")
     WITHDRAWN = "withdrawn", _("Case withdrawn")
-    OTHER = "other", _("Other")
+    OTHER = "other", pgettext_lazy("reason for closing a case", "Other")
 
 
 class Offence(models.TextChoices):
@@ -113,7 +116,7 @@ class ThresholdMeasure(models.TextChoices):
 class PartyRole(models.TextChoices):
     COMPLAINANT = "complainant", _("Complainant or right holder")
     RESPONDENT = "respondent", _("Respondent")
-    OTHER = "other", _("Other party")
+    OTHER = "other", pgettext_lazy("case party role", "Other party")
 
 
 class PartyKind(models.TextChoices):
@@ -122,11 +125,11 @@ class PartyKind(models.TextChoices):
 
 
 class EvidenceKind(models.TextChoices):
-    DOCUMENT = "document", _("Document")
+    DOCUMENT = "document", pgettext_lazy("evidence kind", "Document")
     PHOTO = "photo", _("Photo or video")
     RECORD = "record", _("Inspection record")
     EXPERT = "expert", _("Expert opinion")
-    OTHER = "other", _("Other")
+    OTHER = "other", pgettext_lazy("evidence kind", "Other")
 
 
 class RelationReason(models.TextChoices):
@@ -145,7 +148,7 @@ class RelationReason(models.TextChoices):
 
 
 class TransferStatus(models.TextChoices):
-    PROPOSED = "proposed", _("Proposed")
+    PROPOSED = "proposed", pgettext_lazy("transfer status", "Proposed")
     APPROVED = "approved", _("Transfer approved")
     SENT = "sent", _("Sent to police")
     ACCEPTED = "accepted", _("Accepted by police")
@@ -155,7 +158,7 @@ class TransferStatus(models.TextChoices):
 
 
 class CriminalOutcome(models.TextChoices):
-    PENDING = "", _("Pending")
+    PENDING = "", pgettext_lazy("criminal outcome", "Pending")
     CASE_FILED = "case_filed", _("Criminal case filed")
     NOT_FILED = "not_filed", _("No criminal case filed")
     PROSECUTED = "prosecuted", _("Prosecuted")

@@ -74,6 +74,33 @@ def orgs_in_scope(user, perm: str) -> QuerySet:
     return Organization.objects.filter(q) if matched else Organization.objects.none()
 
 
+def convening_orgs(user, perm: str) -> QuerySet:
+    """The units the user convenes meetings for: like `orgs_in_scope`, but a district-wide grant
+    (the office) stands for the user's own unit only. Only the convening unit edits a meeting;
+    reading every meeting district-wide does not make the office their convener."""
+    if not user.is_authenticated or not user.is_active:
+        return Organization.objects.none()
+    if user.is_superuser:
+        return Organization.objects.all()
+    q = Q()
+    matched = False
+    for grant in grants_for(user, perm):
+        if grant.scope == ScopeChoices.DISTRICT:
+            org_id = grant.org_id or user.organization_id
+            if org_id is not None:
+                matched = True
+                q |= Q(pk=org_id)
+            continue
+        if grant.org_id is None:
+            continue
+        matched = True
+        if grant.scope == ScopeChoices.SUBTREE:
+            q |= Q(path__startswith=grant.org_path)
+        else:
+            q |= Q(pk=grant.org_id)
+    return Organization.objects.filter(q) if matched else Organization.objects.none()
+
+
 def agency_orgs() -> QuerySet:
     """Organizations that are enforcement agencies (joint members, police, procuratorate)."""
     return Organization.objects.filter(pk__in=Agency.objects.values("organization_id")).order_by(
@@ -88,7 +115,7 @@ def may_change_meeting(user, meeting: Meeting) -> bool:
     """The convening unit's users with protection.change_meeting."""
     return (
         Meeting.objects.restrict(user, "change").filter(pk=meeting.pk).exists()
-        and orgs_in_scope(user, "protection.change_meeting")
+        and convening_orgs(user, "protection.change_meeting")
         .filter(pk=meeting.convened_by_id)
         .exists()
     )
@@ -99,7 +126,7 @@ def check_meeting(user, *, convened_by, participants, cases, action: str) -> Non
     user; raises ValidationError naming the field."""
     errors: dict[str, list[str]] = {}
     perm = f"protection.{action}_meeting"
-    if convened_by is None or not orgs_in_scope(user, perm).filter(pk=convened_by.pk).exists():
+    if convened_by is None or not convening_orgs(user, perm).filter(pk=convened_by.pk).exists():
         errors["convened_by"] = [_("Convene meetings only for your own unit.")]
     part_ids = {o.pk for o in participants}
     if part_ids - set(agency_orgs().filter(pk__in=part_ids).values_list("pk", flat=True)):

@@ -11,8 +11,11 @@ Every action checks the user's grants against the restricted queryset (Permissio
 in one transaction on the locked row, and raises ValidationError with a message for the person
 when the lead is not in a state the action starts from.
 
-Who does what: the district office only routes. It routes an unrouted lead and may route a
-routed one again while nobody has started verifying it (status received). Verifying, deciding,
+Who does what: the district office routes. It routes an unrouted lead and may route a
+routed one again while nobody has started verifying it (status received); on an unrouted lead
+it may also record "not opened" with a reason (an obvious junk complaint, `may_dismiss`).
+Leads go to administrative enforcement agencies only (`routable_agencies`): not the police,
+the procuratorate or the court. Verifying, deciding,
 mediation and referral on a routed lead are for the handling agency's own users: a grant that
 reaches the agency through own-organization or subtree scope, never through district scope. An
 agency that referred a lead on (`referred_by`) still sees it but no longer decides on it.
@@ -47,7 +50,7 @@ from ipcity.core.scope import ScopeChoices, grants_for, has_perm, perm_name
 from ipcity.core.uploads import UploadInfo, check_upload
 
 from . import clocks
-from .choices import LeadSource, LeadStatus
+from .choices import AgencyKind, LeadSource, LeadStatus
 from .models import Agency, Lead, LeadAttachment, Mediation
 
 # No 0/O, 1/I/L: a code read aloud over the phone or copied by hand stays unambiguous.
@@ -62,6 +65,10 @@ CLOCK = "lead_decision"
 PENDING_STATUSES = (LeadStatus.RECEIVED, LeadStatus.VERIFYING, LeadStatus.REFERRED)
 # A decision (open, not open, mediation) is taken only on these.
 DECIDABLE_STATUSES = (LeadStatus.RECEIVED, LeadStatus.VERIFYING)
+
+# Leads go to administrative enforcement agencies. The police, the procuratorate and the court
+# take cases through the transfer procedure (行刑衔接), never as a routed complaint.
+NOT_ROUTABLE_KINDS = (AgencyKind.POLICE, AgencyKind.PROCURATORATE, AgencyKind.COURT)
 
 _PHONE = re.compile(r"^\+?[\d\s\-()]{7,30}$")
 
@@ -117,6 +124,22 @@ def phone_digits(text: str) -> str:
 def valid_phone(text: str) -> bool:
     text = (text or "").strip()
     return bool(_PHONE.match(text)) and 7 <= len(phone_digits(text)) <= 20
+
+
+def routable_agencies():
+    """The organizations a lead may be routed or referred to, or a complainant may choose:
+    administrative enforcement agencies (not the police, the procuratorate or the court)."""
+    from ipcity.orgs.models import Organization
+
+    return (
+        Organization.objects.filter(agency__isnull=False)
+        .exclude(agency__kind__in=NOT_ROUTABLE_KINDS)
+        .order_by("name")
+    )
+
+
+def is_routable(org) -> bool:
+    return org is not None and routable_agencies().filter(pk=org.pk).exists()
 
 
 def _org(value):
@@ -182,6 +205,12 @@ def may_route(user, lead: Lead) -> bool:
     if not is_district(user):
         return False
     return lead.agency_id is None or lead.status == LeadStatus.RECEIVED
+
+
+def may_dismiss(user, lead: Lead) -> bool:
+    """The office records "not opened" on an unrouted lead (an obvious junk complaint) without
+    routing it first. A routed lead is decided by its agency."""
+    return lead.agency_id is None and lead.status == LeadStatus.RECEIVED and may_route(user, lead)
 
 
 def _check_handler(user, lead: Lead) -> None:
@@ -331,6 +360,8 @@ def create_lead(
     agency = fields.get("agency")
     if agency is not None and not Agency.objects.filter(organization=agency).exists():
         errors["agency"] = [_("%(org)s is not an enforcement agency.") % {"org": agency}]
+    elif agency is not None and source == LeadSource.PUBLIC and not is_routable(agency):
+        errors["agency"] = [_("Choose an administrative enforcement agency.")]
     if user is not None:
         if not has_perm(user, Lead, "add"):
             raise PermissionDenied(_("You may not record leads."))
@@ -424,6 +455,15 @@ def route(user, lead: Lead, agency, note: str = "", on: datetime.date | None = N
     _check_router(user, lead)
     if agency is None or not Agency.objects.filter(organization=agency).exists():
         raise ValidationError({"agency": _("Choose an enforcement agency.")})
+    if not is_routable(agency):
+        raise ValidationError(
+            {
+                "agency": _(
+                    "Leads go to administrative enforcement agencies; the police, the "
+                    "procuratorate and the court receive cases by transfer."
+                )
+            }
+        )
     with transaction.atomic():
         locked = _locked(lead)
         if locked.status not in PENDING_STATUSES:
@@ -561,13 +601,23 @@ def decide_open(
 
 
 def decide_not_open(user, lead: Lead, reason: str, public_reply: str = "") -> Lead:
-    _check_handler(user, lead)
+    """No case: the handling agency on a routed lead, or the office on an unrouted one (see
+    `may_dismiss`)."""
+    _check_change(user, lead)
+    office = may_dismiss(user, lead)
+    if not office:
+        _check_handler(user, lead)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Say why no case is opened.")})
     with transaction.atomic():
         locked = _locked(lead)
-        _require_routed(locked)
+        if office:
+            if locked.agency_id is not None:
+                # Routed since the check: its agency decides now.
+                raise PermissionDenied(_("Only the handling agency decides on this lead."))
+        else:
+            _require_routed(locked)
         _require_decidable(locked)
         locked.status = LeadStatus.NOT_OPENED
         _stamp(locked, user, reason)
@@ -636,6 +686,8 @@ def available_actions(user, lead: Lead) -> set[str]:
             actions.add("refer")
         elif may_route(user, lead):
             actions.add("route")
+    if not handler and may_dismiss(user, lead):
+        actions.add("not_open")
     if not handler and not actions:
         return set()
     if handler:

@@ -36,3 +36,20 @@ def clean_uscc(code: str) -> str:
     text = unicodedata.normalize("NFKC", str(code or "")).upper()
     text = "".join(text.split())
     return text if len(text) == 18 and text.isalnum() else ""
+
+
+def guess_kind(name: str, uscc: str = "") -> str:
+    """The kind of a party not stated: an organization when it has a credit code, or when its
+    name is not a 2-4 character Chinese personal name (rights.holders.guess_kind: a university or
+    an enterprise); a natural person otherwise."""
+    from ipcity.orgs.choices import OrganizationKind
+    from ipcity.rights.holders import guess_kind as holder_kind
+
+    from .choices import PartyKind
+
+    if str(uscc or "").strip():
+        return PartyKind.ORGANIZATION
+    name = str(name or "").strip()
+    if name and holder_kind(name) == OrganizationKind.OTHER:
+        return PartyKind.PERSON
+    return PartyKind.ORGANIZATION

@@ -35,12 +35,14 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django_fsm import can_proceed
 
 from ipcity.core.daily import daily_duty
@@ -83,6 +85,17 @@ CASE_VALUES = ("value", "prior_cases")
 # The free-text reasons of a transfer, hidden from summary-only users.
 REASON_FIELDS = ("proposal_reason", "police_reason", "withdraw_reason", "return_reason")
 FULL = (visibility.Access.OWN, visibility.Access.SHARED)
+# The documents a transfer carries (State Council order 310, art. 6): the transfer letter, the
+# report of the investigation of the suspected crime, the list of the goods involved, and the
+# inspection or appraisal reports. Data for the checklist of the transfer page; a document is
+# counted as one of them when its title names it. Sending needs at least one document (other
+# than the police receipt).
+REQUIRED_DOCUMENTS = (
+    ("letter", gettext_noop("Transfer letter")),
+    ("report", gettext_noop("Investigation report")),
+    ("goods", gettext_noop("List of the goods involved")),
+    ("inspection", gettext_noop("Inspection reports")),
+)
 
 
 # -- what is shown -------------------------------------------------------------------------------
@@ -145,6 +158,24 @@ def active_police_units(case) -> set[int]:
             "police_id", flat=True
         )
     )
+
+
+def document_checklist(documents) -> list[dict]:
+    """The documents of order 310 art. 6 with those of `documents` (not receipts) whose title
+    names them (in English or in the language shown)."""
+    papers = [d for d in documents if not d.is_receipt]
+    rows = []
+    for code, msgid in REQUIRED_DOCUMENTS:
+        title = _(msgid)
+        names = {title.casefold(), msgid.casefold()}
+        attached = [d for d in papers if any(n in (d.title or "").casefold() for n in names)]
+        rows.append({"code": code, "title": title, "attached": attached})
+    return rows
+
+
+def has_documents(transfer) -> bool:
+    """True when the transfer carries a document other than the police receipt."""
+    return transfer.documents.filter(is_receipt=False).exists()
 
 
 # -- who -----------------------------------------------------------------------------------------
@@ -428,7 +459,7 @@ def _check_no_active(case) -> None:
         raise ValidationError(_("This case already has a transfer under way."))
 
 
-def _create(user, case, *, police, rule_set, matched, reason) -> CriminalTransfer:
+def _create(user, case, *, police, rule_set, matched, reason, auto=False) -> CriminalTransfer:
     now = timezone.now()
     transfer = CriminalTransfer(
         case=case,
@@ -437,6 +468,7 @@ def _create(user, case, *, police, rule_set, matched, reason) -> CriminalTransfe
         rule_set=rule_set,
         matched_rules=matched,
         proposal_reason=reason,
+        auto_proposed=auto,
         proposed_at=now,
         proposed_by=user if getattr(user, "pk", None) else None,
         decision_due=clocks.due("transfer_decision", timezone.localdate(now)),
@@ -484,14 +516,20 @@ def propose_if_over(user, case):
         police = default_police(case)
         if police is None:
             return None
+        # Stored text: in the platform's language, whoever's change triggered it.
+        with translation.override(settings.LANGUAGE_CODE):
+            reason = _(
+                "Proposed automatically: the case meets the criminal prosecution thresholds of "
+                "%(code)s."
+            ) % {"code": rule_set.code}
         return _create(
             user,
             case,
             police=police,
             rule_set=rule_set,
             matched=matched,
-            reason=_("The case meets the criminal prosecution thresholds of %(code)s.")
-            % {"code": rule_set.code},
+            reason=reason,
+            auto=True,
         )
 
 
@@ -577,6 +615,8 @@ def send(user, transfer) -> CriminalTransfer:
     with transaction.atomic():
         transfer = _locked(transfer)
         _state(transfer, TransferStatus.APPROVED)
+        if not has_documents(transfer):
+            raise ValidationError(_("Attach at least the transfer letter before sending."))
         transfer.status = TransferStatus.SENT
         transfer.sent_at = timezone.now()
         transfer.acceptance_due = clocks.due(
@@ -615,12 +655,35 @@ def _aware(value) -> datetime.datetime:
     raise ValidationError({"received_at": _("Enter a date and time.")})
 
 
+# Clock skew allowed between the server and the time the police enter (a receipt "now").
+RECEIPT_SKEW = datetime.timedelta(minutes=5)
+
+
 def _receive(transfer, received_at) -> None:
-    received_at = _aware(received_at) if received_at else timezone.now()
-    if received_at > timezone.now() + datetime.timedelta(minutes=5):
+    """Set the receipt time: not in the future, not before the sending. A bare date counts as
+    that day (the receipt on the day of sending is accepted, at the sending time at the
+    earliest)."""
+    now = timezone.now()
+    if not received_at:
+        received_at = now
+    elif isinstance(received_at, datetime.datetime):
+        received_at = _aware(received_at)
+    else:
+        day = received_at
+        received_at = _aware(day)
+        if transfer.sent_at and day == timezone.localdate(transfer.sent_at):
+            received_at = max(received_at, transfer.sent_at)
+        if day == timezone.localdate(now):
+            received_at = min(received_at, now)
+    if received_at > now + RECEIPT_SKEW:
         raise ValidationError({"received_at": _("The receipt cannot be in the future.")})
-    if transfer.sent_at and received_at < transfer.sent_at - datetime.timedelta(days=1):
-        raise ValidationError({"received_at": _("The receipt cannot be before the sending.")})
+    if transfer.sent_at and received_at < transfer.sent_at:
+        raise ValidationError(
+            {
+                "received_at": _("The receipt cannot be before the transfer was sent (%(sent)s).")
+                % {"sent": timezone.localtime(transfer.sent_at).strftime("%Y-%m-%d %H:%M")}
+            }
+        )
     transfer.received_at = received_at
 
 
@@ -640,13 +703,16 @@ def acknowledge(user, transfer, *, received_at=None, receipt=None) -> CriminalTr
     return transfer
 
 
-def accept(user, transfer, *, police_case_number: str = "", reason: str = "") -> CriminalTransfer:
+def accept(
+    user, transfer, *, police_case_number: str = "", reason: str = "", received_at=None
+) -> CriminalTransfer:
+    """The police accept; a receipt not recorded yet is recorded (at `received_at`, else now)."""
     _require(is_police(user, transfer), _("Only the receiving police unit decides."))
     with transaction.atomic():
         transfer = _locked(transfer)
         _state(transfer, TransferStatus.SENT)
         if transfer.received_at is None:
-            _receive(transfer, None)
+            _receive(transfer, received_at)
         transfer.status = TransferStatus.ACCEPTED
         transfer.police_decided_at = timezone.now()
         transfer.police_decided_by = user
@@ -669,8 +735,9 @@ def accept(user, transfer, *, police_case_number: str = "", reason: str = "") ->
     return transfer
 
 
-def decline(user, transfer, *, reason: str) -> CriminalTransfer:
-    """The police do not accept: the case comes back to the agency (resumes investigation)."""
+def decline(user, transfer, *, reason: str, received_at=None) -> CriminalTransfer:
+    """The police do not accept: the case comes back to the agency (resumes investigation). A
+    receipt not recorded yet is recorded (at `received_at`, else now)."""
     _require(is_police(user, transfer), _("Only the receiving police unit decides."))
     reason = (reason or "").strip()
     if not reason:
@@ -679,7 +746,7 @@ def decline(user, transfer, *, reason: str) -> CriminalTransfer:
         transfer = _locked(transfer)
         _state(transfer, TransferStatus.SENT)
         if transfer.received_at is None:
-            _receive(transfer, None)
+            _receive(transfer, received_at)
         transfer.status = TransferStatus.DECLINED
         transfer.police_decided_at = timezone.now()
         transfer.police_decided_by = user
@@ -873,9 +940,6 @@ def remind(day: datetime.date) -> str:
     """Remind the head of proposals near or past the decision date, the police of sent transfers
     (acknowledged or not) past the acceptance date, and the procuratorate of both when overdue;
     once per transfer and kind."""
-    from django.conf import settings
-    from django.utils import translation
-
     sent = 0
     near = day + datetime.timedelta(days=NEAR_DAYS)
     proposals = CriminalTransfer.objects.filter(

@@ -1,17 +1,79 @@
-"""Signing in and out, and changing one's own password."""
+"""Signing in (password, then the authenticator code when the user has one) and out, and
+changing one's own password."""
+
+from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
-from django.urls import path, reverse_lazy
+from django.shortcuts import redirect, render
+from django.urls import path, reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 
-from ..forms import LoginForm, StyledPasswordChangeForm
+from .. import lockout, sessions, totp
+from ..forms import CodeForm, LoginForm, StyledPasswordChangeForm, locked_message
+from ..models import LoginEventKind
+from ..passwords import password_expired
 
 
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        if sessions.MFA_PENDING in self.request.session:
+            url = reverse("accounts:login_code")
+            nxt = self.get_redirect_url()
+            return redirect(f"{url}?{urlencode({'next': nxt})}" if nxt else url)
+        return response
+
+    def dispatch(self, request, *args, **kwargs):
+        # A session still owing its code is not "signed in" yet: it may start over.
+        if request.user.is_authenticated and sessions.MFA_PENDING in request.session:
+            logout(request)
+        return super().dispatch(request, *args, **kwargs)
+
+
+def _safe_next(request, default="core:home"):
+    nxt = request.POST.get("next") or request.GET.get("next") or ""
+    if nxt and url_has_allowed_host_and_scheme(
+        nxt, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return nxt
+    return reverse(default)
+
+
+def login_code(request):
+    """The second step of signing in: the authenticator code or a recovery code."""
+    if not request.user.is_authenticated or sessions.MFA_PENDING not in request.session:
+        return redirect("core:home" if request.user.is_authenticated else "accounts:login")
+    user = request.user
+    form = CodeForm(request.POST or None, recovery=True)
+    if request.method == "POST" and form.is_valid():
+        if lockout.is_locked(request, user.get_username()):
+            request.ipcity_logout_kind = LoginEventKind.LOCKOUT
+            request.ipcity_logout_detail = "code"
+            logout(request)
+            messages.error(request, locked_message())
+            return redirect("accounts:login")
+        if totp.verify_second_factor(user, form.cleaned_data["code"]):
+            old_key = request.session.session_key
+            request.session.pop(sessions.MFA_PENDING, None)
+            request.session.cycle_key()
+            sessions.follow_new_key(old_key, request)
+            lockout.record(request, LoginEventKind.SUCCESS, user=user, detail="code")
+            return redirect(_safe_next(request))
+        lockout.record(request, LoginEventKind.FAILURE, user=user, detail="code")
+        form.add_error("code", _("This code is not valid, or was already used."))
+    return render(
+        request,
+        "accounts/login_code.html",
+        {"form": form, "next": request.POST.get("next") or request.GET.get("next", "")},
+    )
 
 
 class LogoutView(auth_views.LogoutView):
@@ -23,14 +85,22 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     form_class = StyledPasswordChangeForm
     success_url = reverse_lazy("core:home")
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["expired"] = password_expired(self.request.user)
+        return context
+
     def form_valid(self, form):
+        old_key = self.request.session.session_key
         response = super().form_valid(form)
-        messages.success(self.request, _("Your password has been changed."))
+        sessions.follow_new_key(old_key, self.request)
+        messages.success(self.request, gettext_now("Your password has been changed."))
         return response
 
 
 urlpatterns = [
     path("login/", LoginView.as_view(), name="login"),
+    path("login/code/", login_code, name="login_code"),
     path("logout/", LogoutView.as_view(), name="logout"),
     path("password/", PasswordChangeView.as_view(), name="password_change"),
 ]

@@ -58,6 +58,7 @@ DETAIL_FIELDS = (
     "goods",
     "notice_on",
     "hearing_requested",
+    "hearing_waived",
     "decision_number",
     "confiscated_goods",
     "order_to_stop",

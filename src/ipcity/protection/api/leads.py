@@ -107,7 +107,8 @@ def lead_create(request, payload: LeadIn):
     response=_responses(200, DecideOut),
     summary="Decide whether to open a case",
     description="`open` opens a case for the handling agency (title required); `not_open` "
-    "records the decision with its reason (required).",
+    "records the decision with its reason (required); the office may record `not_open` on an "
+    "unrouted lead (a routed lead is decided by its agency).",
     operation_id="protection_lead_decide",
 )
 def lead_decide(request, lead_id: ObjectId, payload: DecideIn):
@@ -136,7 +137,8 @@ def lead_decide(request, lead_id: ObjectId, payload: DecideIn):
     summary="Route or refer a lead",
     description="The office routes an unrouted lead to an agency, or routes again a lead nobody "
     "has started verifying; the handling agency refers a lead on to another agency (status "
-    "referred, the decision clock restarts from the referral date).",
+    "referred, the decision clock restarts from the referral date). Targets are administrative "
+    "enforcement agencies, not the police, the procuratorate or the court.",
     operation_id="protection_lead_route",
 )
 def lead_route(request, lead_id: ObjectId, payload: RouteIn):

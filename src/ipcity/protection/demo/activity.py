@@ -304,6 +304,7 @@ STEP_DAYS = {
 
 def _move(actions, user, case, story, opened_on, today, n, amount):
     """The steps of `story`, each on its day, squeezed into the time a recent case has had."""
+    from .. import clocks
     from ..choices import CloseReason, DecisionKind
 
     scale = min(1.0, max((today - opened_on).days, 0) / STEP_DAYS["close"])
@@ -367,6 +368,9 @@ def _move(actions, user, case, story, opened_on, today, n, amount):
         confiscated_gain=(amount * Decimal("0.2")).quantize(Decimal("1")),
         confiscated_goods="没收侵权商品",
         order_to_stop=True,
+        # A case squeezed into a short time decides before the hearing time ran out: only
+        # because the party waived its statement and hearing (cases.decide's rule).
+        hearing_waived=on("decide") < clocks.due("hearing_request", on("serve_notice")),
     ):
         return
     if story == "decided":
@@ -484,6 +488,7 @@ def _transfers(cases, police_org, police_user, actor_of, today) -> int:
             )
         if transfer.status == TransferStatus.PROPOSED:
             transfer = flow.approve(heads[0], transfer)
+        _transfer_documents(flow, actor, transfer, case)
         transfer = flow.send(actor, transfer)
         transfer = flow.acknowledge(police_user, transfer)
         if accepted:
@@ -510,6 +515,35 @@ def _transfers(cases, police_org, police_user, actor_of, today) -> int:
         )
         count += 1
     return count
+
+
+# The demo's documents of a transfer (order 310 art. 6): code of transfers.REQUIRED_DOCUMENTS and
+# the text of a generated plain-text file.
+DEMO_DOCUMENTS = (
+    ("letter", "涉嫌犯罪案件移送书\n\n{police}：\n现将{case}（{title}）移送你单位，请依法审查。\n"),
+    ("report", "涉嫌犯罪案件情况的调查报告\n\n案件：{case}（{title}）\n经营额已达立案追诉标准。\n"),
+    ("goods", "涉案物品清单\n\n案件：{case}\n侵权商品一批（详见扣押清单）。\n"),
+)
+
+
+def _transfer_documents(flow, actor, transfer, case) -> None:
+    """Attach generated text documents (the transfer letter, the investigation report and the
+    goods list) through `transfers.add_document`, titled in the platform's language, so that
+    the transfer may be sent."""
+    from django.conf import settings
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import translation
+    from django.utils.translation import gettext
+
+    titles = dict(flow.REQUIRED_DOCUMENTS)
+    for code, text in DEMO_DOCUMENTS:
+        body = text.format(police=transfer.police, case=case.number, title=case.title)
+        upload = SimpleUploadedFile(
+            f"{case.number}-{code}.txt", body.encode("utf-8"), content_type="text/plain"
+        )
+        with translation.override(settings.LANGUAGE_CODE):
+            title = gettext(titles[code])
+        flow.add_document(actor, transfer, upload, title=title)
 
 
 def _shares(cases, found, actor_of, sharing) -> int:

@@ -4,7 +4,9 @@ Agencies are made for the member units of core/demo.py (the market regulation bu
 enforcement brigade, the culture and agriculture brigades, the police economic crime unit, the
 procuratorate and the court). Officers carry certificates relative to the day of loading, so
 "expiring soon" stays true: most valid, a few expiring within the warning clock, one expired,
-one who left. The demo users demo_officer and demo_head are officers of the brigade; the culture
+one who left. The market regulation units, the culture and the agriculture brigades are listed
+on the public complaint form (the police, the procuratorate and the court never are). The demo
+users demo_officer and demo_head are officers of the brigade; the culture
 and agriculture brigades get one demo officer account each (demo_culture, demo_agri), so their
 cases can be handled in the demo.
 
@@ -30,7 +32,7 @@ AGENCIES = [
     (IP_OFFICE, "market_regulation", "京通市监罚", True, True),
     (BRIGADE, "market_regulation", "京通市监执罚", True, True),
     (CULTURE, "culture", "京通文执罚", True, True),
-    (AGRICULTURE, "agriculture", "京通农执罚", False, True),
+    (AGRICULTURE, "agriculture", "京通农执罚", True, True),
     (POLICE, "police", "", False, True),
     (PROCURATORATE, "procuratorate", "", False, True),
     (COURT, "court", "", False, True),
@@ -144,7 +146,15 @@ def load(today: date) -> dict:
     have = set(Agency.objects.values_list("organization_id", flat=True))
     for name, kind, prefix, public, member in AGENCIES:
         org = found.get(name)
-        if org is None or org.pk in have:
+        if org is None:
+            continue
+        if org.pk in have:
+            if public:
+                # A demo loaded before the unit was listed: list it now (the public form offers
+                # the agencies for every right type, plant varieties included).
+                Agency.objects.filter(organization=org, accepts_public_leads=False).update(
+                    accepts_public_leads=True
+                )
             continue
         Agency.objects.create(
             organization=org,

@@ -11,6 +11,7 @@ import django_filters
 from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ipcity.core.filters import BooleanFilter
 from ipcity.orgs.models import Organization
@@ -54,8 +55,10 @@ class MeetingFilterSet(django_filters.FilterSet):
 
 
 class SupervisionFilterSet(django_filters.FilterSet):
-    open = BooleanFilter(method="by_open", label=_("Open"))
-    overdue = BooleanFilter(method="by_overdue", label=_("Overdue"))
+    open = BooleanFilter(method="by_open", label=pgettext_lazy("supervision state", "Open"))
+    overdue = BooleanFilter(
+        method="by_overdue", label=pgettext_lazy("supervision state", "Overdue")
+    )
     level = django_filters.ChoiceFilter(choices=SupervisionLevel.choices, label=_("Level"))
     supervisor = django_filters.ModelChoiceFilter(
         queryset=Organization.objects.none(), label=_("Supervising body")
@@ -106,8 +109,11 @@ class MediationFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     state = django_filters.ChoiceFilter(
         method="by_state",
-        choices=[("pending", _("In progress")), ("concluded", _("Concluded"))],
-        label=_("State"),
+        choices=[
+            ("pending", _("In progress")),
+            ("concluded", pgettext_lazy("mediation state", "Concluded")),
+        ],
+        label=pgettext_lazy("mediation state", "State"),
     )
     outcome = django_filters.ChoiceFilter(
         choices=[(c.value, c.label) for c in MediationOutcome if c.value], label=_("Outcome")

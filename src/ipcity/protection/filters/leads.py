@@ -9,6 +9,7 @@ import django_filters
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ipcity.core.filters import BooleanFilter
 from ipcity.orgs.models import Organization
@@ -25,8 +26,12 @@ def agencies():
 class LeadFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     agency = django_filters.ModelChoiceFilter(queryset=agencies(), label=_("Handling agency"))
-    status = django_filters.MultipleChoiceFilter(choices=LeadStatus.choices, label=_("Status"))
-    source = django_filters.MultipleChoiceFilter(choices=LeadSource.choices, label=_("Source"))
+    status = django_filters.MultipleChoiceFilter(
+        choices=LeadStatus.choices, label=pgettext_lazy("lead status", "Status")
+    )
+    source = django_filters.MultipleChoiceFilter(
+        choices=LeadSource.choices, label=pgettext_lazy("lead source", "Source")
+    )
     right_type = django_filters.MultipleChoiceFilter(
         choices=RightType.choices, label=_("Right type")
     )
@@ -36,7 +41,9 @@ class LeadFilterSet(django_filters.FilterSet):
     received_before = django_filters.DateFilter(
         field_name="received_on", lookup_expr="lte", label=_("Received until")
     )
-    overdue = BooleanFilter(method="filter_overdue", label=_("Overdue"))
+    overdue = BooleanFilter(
+        method="filter_overdue", label=pgettext_lazy("lead deadline", "Overdue")
+    )
 
     class Meta:
         model = Lead

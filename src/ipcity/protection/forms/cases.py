@@ -9,6 +9,7 @@ from decimal import Decimal
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .. import cases, clocks
 from ..choices import (
@@ -125,8 +126,16 @@ class RightForm(forms.Form):
 
 
 class PartyForm(forms.Form):
-    role = forms.ChoiceField(label=_("Role"), choices=PartyRole.choices)
-    kind = forms.ChoiceField(label=_("Kind"), choices=PartyKind.choices)
+    role = forms.ChoiceField(label=pgettext_lazy("case party", "Role"), choices=PartyRole.choices)
+    kind = forms.ChoiceField(
+        label=pgettext_lazy("case party", "Kind"),
+        choices=[("", _("Guess from the name and credit code")), *PartyKind.choices],
+        required=False,
+        help_text=_(
+            "Left empty: an organization when there is a credit code or the name is not a "
+            "personal name."
+        ),
+    )
     name = forms.CharField(label=_("Name"), max_length=200)
     uscc = forms.CharField(label=_("USCC"), max_length=30, required=False)
     address = forms.CharField(label=_("Address"), max_length=300, required=False)
@@ -154,7 +163,7 @@ class HandlerForm(forms.Form):
 
 class EvidenceForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
-    kind = forms.ChoiceField(label=_("Kind"), choices=EvidenceKind.choices)
+    kind = forms.ChoiceField(label=pgettext_lazy("evidence", "Kind"), choices=EvidenceKind.choices)
     collected_on = _date(_("Collected on"), required=False)
     file = forms.FileField(label=_("File"))
 
@@ -166,7 +175,9 @@ class NoticeForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    decision_kind = forms.ChoiceField(label=_("Decision"), choices=DecisionKind.choices)
+    decision_kind = forms.ChoiceField(
+        label=pgettext_lazy("case decision", "Decision"), choices=DecisionKind.choices
+    )
     decided_on = _date(_("Decided on"), initial=_today)
     decision_number = forms.CharField(label=_("Decision number"), max_length=80)
     fine = forms.DecimalField(label=_("Fine (yuan)"), **AMOUNT)
@@ -178,6 +189,14 @@ class DecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     order_to_stop = forms.BooleanField(label=_("Ordered to stop"), required=False)
+    waived_hearing = forms.BooleanField(
+        label=_("The party waived its statement and hearing"),
+        required=False,
+        help_text=_(
+            "Without a waiver (or a requested hearing) a penalty is decided only after the time "
+            "for asking for a hearing has run out."
+        ),
+    )
 
 
 class DisclosureForm(forms.Form):

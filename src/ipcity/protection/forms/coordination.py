@@ -8,6 +8,7 @@ import re
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ipcity.orgs.choices import RegionKind
 from ipcity.orgs.models import Region
@@ -97,7 +98,7 @@ class ShareForm(forms.Form):
 class MeetingForm(forms.ModelForm):
     case_numbers = CaseNumbersField(
         required=False,
-        label=_("Cases"),
+        label=pgettext_lazy("enforcement cases", "Cases"),
         help_text=_("Case numbers, separated by commas or spaces."),
     )
 
@@ -124,7 +125,7 @@ class MeetingForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.user = user
         action = "change" if self.instance.pk else "add"
-        conveners = coordination.orgs_in_scope(user, f"protection.{action}_meeting").filter(
+        conveners = coordination.convening_orgs(user, f"protection.{action}_meeting").filter(
             pk__in=coordination.agency_orgs().values("pk")
         )
         self.fields["convened_by"].queryset = conveners.order_by("name")
@@ -148,9 +149,11 @@ class MeetingForm(forms.ModelForm):
 
 
 class FollowUpForm(forms.Form):
-    text = forms.CharField(label=_("Item"), max_length=500)
+    text = forms.CharField(label=pgettext_lazy("follow-up item", "Item"), max_length=500)
     responsible = forms.ModelChoiceField(queryset=None, label=_("Responsible unit"))
-    due_on = forms.DateField(label=_("Due"), required=False, widget=DATE)
+    due_on = forms.DateField(
+        label=pgettext_lazy("follow-up due date", "Due"), required=False, widget=DATE
+    )
 
     def __init__(self, *args, meeting: Meeting, **kwargs):
         super().__init__(*args, **kwargs)
@@ -159,7 +162,9 @@ class FollowUpForm(forms.Form):
 
 class FollowUpDoneForm(forms.Form):
     done_on = forms.DateField(label=_("Done on"), widget=DATE)
-    result = forms.CharField(label=_("Result"), widget=forms.Textarea(attrs={"rows": 2}))
+    result = forms.CharField(
+        label=pgettext_lazy("follow-up result", "Result"), widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class SupervisionForm(forms.ModelForm):
@@ -202,7 +207,10 @@ class SupervisionForm(forms.ModelForm):
 
 class ConcludeForm(forms.Form):
     concluded_on = forms.DateField(label=_("Concluded on"), widget=DATE)
-    conclusion = forms.CharField(label=_("Conclusion"), widget=forms.Textarea(attrs={"rows": 3}))
+    conclusion = forms.CharField(
+        label=pgettext_lazy("supervision conclusion", "Conclusion"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
 
 class CampaignForm(forms.ModelForm):
@@ -251,7 +259,9 @@ class CampaignForm(forms.ModelForm):
 
 
 class TagForm(forms.Form):
-    case = CaseChoiceField(queryset=Case.objects.none(), label=_("Case"))
+    case = CaseChoiceField(
+        queryset=Case.objects.none(), label=pgettext_lazy("enforcement case", "Case")
+    )
 
     def __init__(self, *args, user, campaign, **kwargs):
         super().__init__(*args, **kwargs)
@@ -291,7 +301,7 @@ class MediationForm(forms.ModelForm):
 
 class OutcomeForm(forms.Form):
     outcome = forms.ChoiceField(
-        label=_("Outcome"),
+        label=pgettext_lazy("mediation outcome", "Outcome"),
         choices=[(c.value, c.label) for c in MediationOutcome if c.value],
     )
     concluded_on = forms.DateField(label=_("Concluded on"), widget=DATE)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ipcity.core.uploads import check_upload
 from ipcity.orgs.choices import OrganizationKind
@@ -17,6 +18,7 @@ from ..leads import (
     TEXT_MAX,
     is_district,
     reaches,
+    routable_agencies,
     standard_reply,
     valid_phone,
 )
@@ -93,7 +95,7 @@ class _LeadFields(forms.ModelForm):
     # model lengths from the ModelForm).
     description = _description_field()
     attachments = MultipleFileField(
-        label=_("Attachments"),
+        label=pgettext_lazy("lead attachments", "Attachments"),
         help_text=_("Up to %(n)d files: PDF, images, Word, Excel, text or video.")
         % {"n": MAX_ATTACHMENTS},
     )
@@ -144,9 +146,9 @@ class ComplaintForm(_LeadFields):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["agency"].queryset = Organization.objects.filter(
+        self.fields["agency"].queryset = routable_agencies().filter(
             agency__accepts_public_leads=True
-        ).order_by("name")
+        )
 
     def clean(self):
         data = super().clean()
@@ -170,7 +172,7 @@ class StaffLeadForm(_LeadFields):
     """A lead recorded by staff: an inspection, a referral letter, another source."""
 
     source = forms.ChoiceField(
-        label=_("Source"),
+        label=pgettext_lazy("lead source", "Source"),
         choices=[
             (LeadSource.INSPECTION.value, LeadSource.INSPECTION.label),
             (LeadSource.REFERRAL.value, LeadSource.REFERRAL.label),
@@ -212,7 +214,7 @@ class StaffLeadForm(_LeadFields):
 
 
 def _agency_field(label, exclude_pk=None):
-    qs = Organization.objects.filter(agency__isnull=False).order_by("name")
+    qs = routable_agencies()
     if exclude_pk:
         qs = qs.exclude(pk=exclude_pk)
     return forms.ModelChoiceField(queryset=qs, label=label)
@@ -280,7 +282,9 @@ class NotOpenForm(_ReplyForm):
 class MediationForm(_ReplyForm):
     decision = LeadStatus.MEDIATION
 
-    mediator = forms.ModelChoiceField(queryset=Organization.objects.none(), label=_("Mediator"))
+    mediator = forms.ModelChoiceField(
+        queryset=Organization.objects.none(), label=pgettext_lazy("dispute mediation", "Mediator")
+    )
     note = forms.CharField(
         label=_("Note"),
         required=False,

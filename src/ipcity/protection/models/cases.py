@@ -141,6 +141,11 @@ class Case(BaseModel):
     decision_number = models.CharField(_("decision number"), max_length=80, blank=True)
     decided_on = models.DateField(_("decided on"), null=True, blank=True, db_index=True)
     hearing_requested = models.BooleanField(_("hearing requested"), default=False)
+    hearing_waived = models.BooleanField(
+        _("statement and hearing waived"),
+        default=False,
+        help_text=_("The party waived its statement and hearing before the time ran out."),
+    )
     notice_on = models.DateField(_("notice served on"), null=True, blank=True)
     fine = models.DecimalField(
         _("fine (yuan)"), max_digits=14, decimal_places=2, null=True, blank=True

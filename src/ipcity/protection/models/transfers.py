@@ -128,6 +128,11 @@ class CriminalTransfer(BaseModel):
         help_text=_("The rules the case met when proposed, with the values found."),
     )
     proposal_reason = models.TextField(_("reason for the proposal"), blank=True)
+    auto_proposed = models.BooleanField(
+        _("proposed automatically"),
+        default=False,
+        help_text=_("Proposed by the platform because the case met a threshold rule."),
+    )
     proposed_at = models.DateTimeField(_("proposed at"))
     proposed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

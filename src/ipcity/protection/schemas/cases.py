@@ -62,6 +62,7 @@ class CaseOut(Schema):
     goods: str | None = None
     notice_on: date | None = None
     hearing_requested: bool | None = None
+    hearing_waived: bool | None = None
     decision_number: str | None = None
     confiscated_gain: float | None = None
     confiscated_goods: str | None = None
@@ -226,6 +227,11 @@ class DecisionIn(Schema):
     confiscated_gain: Decimal | None = AMOUNT
     confiscated_goods: str = Field(default="", max_length=2000)
     order_to_stop: bool = False
+    waived_hearing: bool = Field(
+        default=False,
+        description="The party waived its statement and hearing: a penalty may then be decided "
+        "before the clock hearing_request after the notice has run out.",
+    )
 
 
 class DisclosureIn(Schema):
@@ -250,7 +256,10 @@ class RightIn(Schema):
 
 class PartyIn(Schema):
     role: PartyRole
-    kind: PartyKind = PartyKind.ORGANIZATION
+    kind: PartyKind | None = Field(
+        default=None,
+        description="organization or person; left out, guessed from the credit code and name.",
+    )
     name: str = Field(min_length=1, max_length=200)
     uscc: str = Field(default="", max_length=30)
     address: str = Field(default="", max_length=300)

@@ -4,6 +4,7 @@ Every column reads the list's select_related / annotations: no query per row."""
 import django_tables2 as tables
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .. import coordination
 from ..models import Campaign, CaseAccessLog, Mediation, Meeting, Supervision
@@ -13,7 +14,9 @@ TEMPLATE = "django_tables2/bootstrap5-responsive.html"
 
 
 def overdue_badge():
-    return format_html('<span class="badge text-bg-danger">{}</span>', _("Overdue"))
+    return format_html(
+        '<span class="badge text-bg-danger">{}</span>', pgettext_lazy("follow-up state", "Overdue")
+    )
 
 
 class MeetingTable(tables.Table):
@@ -46,13 +49,15 @@ class MeetingTable(tables.Table):
 class SupervisionTable(tables.Table):
     case = tables.Column(
         accessor="case__number",
-        verbose_name=_("Case"),
+        verbose_name=pgettext_lazy("enforcement case", "Case"),
         linkify=("protection:supervision_detail", {"pk": tables.A("pk")}),
     )
     case_title = tables.Column(accessor="case__title", verbose_name=_("Title"), orderable=False)
     agency = tables.Column(accessor="case__agency__name", verbose_name=_("Handling agency"))
     supervisor = tables.Column(accessor="supervisor__name", verbose_name=_("Supervising body"))
-    state = tables.Column(verbose_name=_("State"), empty_values=(), orderable=False)
+    state = tables.Column(
+        verbose_name=pgettext_lazy("supervision state", "State"), empty_values=(), orderable=False
+    )
 
     class Meta:
         model = Supervision
@@ -75,12 +80,15 @@ class SupervisionTable(tables.Table):
         if record.concluded_on:
             return format_html(
                 '<span class="badge text-bg-success">{}</span> {}',
-                _("Concluded"),
+                pgettext_lazy("supervision state", "Concluded"),
                 record.concluded_on.isoformat(),
             )
         if coordination.is_overdue_supervision(record):
             return overdue_badge()
-        return format_html('<span class="badge text-bg-warning">{}</span>', _("Open"))
+        return format_html(
+            '<span class="badge text-bg-warning">{}</span>',
+            pgettext_lazy("supervision state", "Open"),
+        )
 
 
 class CampaignTable(tables.Table):
@@ -123,7 +131,9 @@ class MediationTable(tables.Table):
 
 
 class AccessLogTable(tables.Table):
-    case = tables.Column(accessor="case__number", verbose_name=_("Case"))
+    case = tables.Column(
+        accessor="case__number", verbose_name=pgettext_lazy("enforcement case", "Case")
+    )
     user = tables.Column(accessor="user__username", verbose_name=_("User"))
     organization = tables.Column(accessor="organization__name", verbose_name=_("Organization"))
 

@@ -188,8 +188,9 @@ ACTIONS: dict[str, Action] = {
         lambda c: c.status in (CaseStatus.INVESTIGATING, CaseStatus.NOTICE),
         icon="hammer",
         help=gettext_lazy(
-            "A penalty needs the notice served first; two handlers with valid certificates "
-            "on the day of the decision are required."
+            "A penalty needs the notice served first, and the time for asking for a hearing to "
+            "run out unless the party waived it; two handlers with valid certificates on the "
+            "day of the decision are required."
         ),
     ),
     "disclose": Action(
@@ -328,6 +329,37 @@ def _clocks(case, today) -> dict:
     return {"decision": decision, "disclosure": disclosure}
 
 
+def _transfer_notice(case) -> dict | None:
+    """The transfer to the police under way for the case (proposed, approved, sent or accepted),
+    with who proposed it: an officer, or the platform because the case met threshold rules."""
+    from .. import thresholds
+    from .. import transfers as flow
+
+    transfer = (
+        case.transfers.filter(status__in=flow.ACTIVE)
+        .select_related("proposed_by", "police")
+        .order_by("-proposed_at", "-pk")
+        .first()
+    )
+    if transfer is None:
+        return None
+    rules = [
+        _("%(offence)s: %(measure)s ≥ %(threshold)s")
+        % {
+            "offence": d["offence_label"],
+            "measure": d["measure_label"],
+            "threshold": d["threshold"],
+        }
+        for d in (thresholds.describe(m) for m in transfer.matched_rules or [])
+    ]
+    return {
+        "transfer": transfer,
+        "auto": transfer.auto_proposed,
+        "rules": "; ".join(rules),
+        "by": transfer.proposed_by,
+    }
+
+
 def detail_context(request, case, level, bound: dict | None = None) -> dict:
     user = request.user
     today = timezone.localdate()
@@ -372,6 +404,7 @@ def detail_context(request, case, level, bound: dict | None = None) -> dict:
         "extensions": extensions,
         "related": _related(user, case),
         "campaigns": case.campaigns.all(),
+        "transfer_notice": _transfer_notice(case),
         "lead": lead,
         "can_change": can_change,
         "can_share": has_perm(user, Case, "share"),

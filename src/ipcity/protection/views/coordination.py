@@ -17,7 +17,7 @@ from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, path, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from ipcity.core import menu, once
@@ -163,6 +163,7 @@ def case_sharing(request, case_pk):
             "form": form,
             "shares": shares,
             "views": CaseAccessLog.objects.filter(case=case).count(),
+            "may_read_log": sharing.may_read_log(request.user, case),
         },
         status=400 if form.errors else 200,
     )
@@ -205,6 +206,7 @@ def case_access_log(request, case_pk):
             "page": page,
             "may_share": visibility.access(request.user, case) == visibility.Access.OWN
             and sharing.can_share(request.user, case),
+            "may_list_log": has_perm(request.user, CaseAccessLog, "view"),
         },
     )
 
@@ -282,6 +284,11 @@ class MeetingDetailView(generic.ObjectDetailView):
 
 class MeetingHistoryView(generic.ObjectHistoryView):
     queryset = Meeting.objects.select_related("convened_by")
+
+    def extra_context(self, meeting) -> dict:
+        # Only the convening unit edits: the generic "change" scope alone would show the Edit
+        # button to participants who get a 403 on the form.
+        return {"can_change": coordination.may_change_meeting(self.request.user, meeting)}
 
 
 class MeetingEditView(OnceEditMixin, generic.ObjectEditView):
@@ -390,8 +397,8 @@ def meeting_document(meeting: Meeting, user, doc_number: str = "") -> OfficialDo
         )
         number += 1
     for title, text in (
-        (_("Discussion"), meeting.summary),
-        (_("Decisions"), meeting.decisions),
+        (pgettext("meeting discussion", "Discussion"), meeting.summary),
+        (pgettext("meeting decisions", "Decisions"), meeting.decisions),
     ):
         if not text.strip():
             continue
@@ -404,7 +411,13 @@ def meeting_document(meeting: Meeting, user, doc_number: str = "") -> OfficialDo
     if items:
         doc.heading(_("%(n)s. Follow-up items") % {"n": number})
         doc.table(
-            [_("Item"), _("Responsible unit"), _("Due"), _("Done on"), _("Result")],
+            [
+                pgettext("follow-up item", "Item"),
+                _("Responsible unit"),
+                pgettext("follow-up due date", "Due"),
+                _("Done on"),
+                pgettext("follow-up result", "Result"),
+            ],
             [
                 [
                     i.text,
@@ -637,7 +650,19 @@ class MediationDetailView(generic.ObjectDetailView):
     template_name = "protection/coordination/mediation_detail.html"
 
     def extra_context(self, mediation) -> dict:
-        return {"outcome_url": reverse("protection:mediation_outcome", args=[mediation.pk])}
+        from ..models import Lead
+
+        user = self.request.user
+        lead_url = ""
+        if (
+            mediation.lead_id
+            and Lead.objects.restrict(user, "view").filter(pk=mediation.lead_id).exists()
+        ):
+            lead_url = reverse("protection:lead_detail", args=[mediation.lead_id])
+        return {
+            "outcome_url": reverse("protection:mediation_outcome", args=[mediation.pk]),
+            "lead_url": lead_url,
+        }
 
 
 class MediationHistoryView(generic.ObjectHistoryView):
@@ -712,7 +737,7 @@ menu.register(
 )
 menu.register(
     "protection",
-    gettext_lazy("Mediation"),
+    pgettext_lazy("dispute mediation", "Mediation"),
     "protection:mediation_list",
     "protection.view_mediation",
     order=65,

@@ -15,7 +15,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ipcity.core import menu, once
@@ -105,6 +105,20 @@ def _visible_case(user, lead):
 
     case = getattr(lead, "case", None)
     return case if case is not None and visibility.access(user, case) is not None else None
+
+
+def _case_url(user, case) -> str:
+    """The case page when the user may open it ("" otherwise)."""
+    from django.urls import NoReverseMatch, reverse
+
+    from .. import visibility
+
+    if case is None or visibility.access(user, case) is None:
+        return ""
+    try:
+        return reverse("protection:case_detail", args=[case.pk])
+    except NoReverseMatch:
+        return ""
 
 
 def _visible_mediation(user, lead):
@@ -273,9 +287,12 @@ def lead_action(request, pk, action):
         else:
             messages.success(request, str(done))
             if action == "open_case" and result is not None:
-                lead.refresh_from_db()
-            once.done(request, lead.get_absolute_url())
-            return redirect(lead)
+                # On to the new case: its handling starts there.
+                target = _case_url(request.user, result) or lead.get_absolute_url()
+            else:
+                target = lead.get_absolute_url()
+            once.done(request, target)
+            return redirect(target)
     if request.method == "POST":
         once.release(request)
     return render(
@@ -330,7 +347,7 @@ def attachment_download(request, pk):
 
 menu.register(
     "protection",
-    gettext_lazy("Leads"),
+    pgettext_lazy("enforcement leads", "Leads"),
     "protection:lead_list",
     "protection.view_lead",
     order=20,

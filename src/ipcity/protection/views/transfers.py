@@ -23,7 +23,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_POST
 
 from ipcity.core import menu, once
@@ -120,7 +120,7 @@ def timeline(transfer, full: bool = True) -> list[dict]:
         else _("Not transferred")
     )
     steps = [
-        (_("Proposed"), t.proposed_at, t.proposed_by, t.proposal_reason),
+        (pgettext("transfer status", "Proposed"), t.proposed_at, t.proposed_by, t.proposal_reason),
         (_("Transfer approved"), t.approved_at, t.approved_by, ""),
         (withdrawn, t.withdrawn_at, t.withdrawn_by, t.withdraw_reason),
         (_("Sent to police"), t.sent_at, None, ""),
@@ -207,6 +207,8 @@ def transfer_detail(request, pk):
         "case": transfer.case,
         "case_full": full,
         "documents": documents,
+        "checklist": flow.document_checklist(documents) if full else [],
+        "document_titles": [_(msgid) for _code, msgid in flow.REQUIRED_DOCUMENTS],
         "document_count": len(documents) if full else transfer.documents.count(),
         "matched": [
             thresholds.describe(m) for m in flow.redact_matched(transfer.matched_rules, full)

@@ -41,6 +41,12 @@ class Command(BaseCommand):
             load_demo()
         call_command("collectstatic", interactive=False, verbosity=0)
 
+        # A local trial with demo accounts: the administrators' second factor is not forced on
+        # (no phone is at hand), unless IPCITY_TOTP_ENFORCE says otherwise. `ipcity serve` keeps
+        # the production default.
+        trial_totp = "IPCITY_TOTP_ENFORCE" not in os.environ
+        if trial_totp:
+            os.environ["IPCITY_TOTP_ENFORCE"] = "false"
         children = self._start(port)
         stop = {"signal": None}
 
@@ -52,6 +58,11 @@ class Command(BaseCommand):
 
         if _wait_for_port(port, children, stop, timeout=30):
             self._banner(port, demo_accounts(), DEMO_PASSWORD)
+            if trial_totp:
+                self.stdout.write(
+                    "Local trial: administrators are not required to set up a second factor "
+                    "(set IPCITY_TOTP_ENFORCE=true to require it)."
+                )
         exit_code = 0
         while stop["signal"] is None:
             exited = [name for name, proc in children.items() if proc.poll() is not None]

@@ -1,0 +1,164 @@
+"""What a signed-in session must satisfy on every request, in this order:
+
+1. it was not revoked (the user's `session_epoch` moved on since sign-in);
+2. it is not idle longer than `IPCITY_SESSION_IDLE_MINUTES` nor older than
+   `IPCITY_SESSION_MAX_HOURS` (either ends it with a message and a `timeout` log row);
+3. a pending second factor is given first (only the code page and sign-out are reachable);
+4. an expired password is changed first;
+5. holders of a role in `IPCITY_TOTP_REQUIRED_ROLES` enrol an authenticator first (when
+   `IPCITY_TOTP_ENFORCE`).
+
+Activity: HTMX GET requests (polling a job's progress, swapping a table) do not refresh the idle
+timer, so a page left open with a poll running still times out; full page loads and HTMX
+submissions (POST) do. API calls with a personal token carry no session and are not affected; an
+API call riding on a session gets a JSON refusal instead of a redirect.
+"""
+
+from __future__ import annotations
+
+import time
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import HttpResponseRedirect, JsonResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django_htmx.http import HttpResponseClientRedirect
+
+from . import sessions
+from .models import LoginEventKind, RoleAssignment
+from .passwords import password_expired
+
+# The second factor must follow the password within this many seconds.
+MFA_PENDING_SECONDS = 300
+# How long a "no authenticator needed" answer is remembered in the session.
+TOTP_RECHECK_SECONDS = 300
+
+
+def _is_api(request) -> bool:
+    return request.path_info.startswith("/api/")
+
+
+def _always_open(request) -> bool:
+    """Paths any signed-in session may reach whatever it still owes."""
+    path = request.path_info
+    return path.startswith(("/static/", "/i18n/")) or path == reverse("accounts:logout")
+
+
+def totp_required(user) -> bool:
+    if not settings.IPCITY_TOTP_ENFORCE:
+        return False
+    return RoleAssignment.objects.filter(
+        user=user, role__code__in=settings.IPCITY_TOTP_REQUIRED_ROLES, role__is_active=True
+    ).exists()
+
+
+class IdentityMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or not hasattr(request, "session"):
+            return self.get_response(request)
+        response = self.check(request, user)
+        return response or self.get_response(request)
+
+    # -- the checks -------------------------------------------------------------------------
+
+    def check(self, request, user):
+        session = request.session
+        now = time.time()
+        if session.get(sessions.EPOCH, 0) != user.session_epoch:
+            return self.end(
+                request,
+                LoginEventKind.REVOKED,
+                "revoked",
+                _("Your session was ended. Please sign in again."),
+            )
+        auth_at = session.get(sessions.AUTH_AT)
+        if auth_at is None:  # signed in before these limits existed
+            session[sessions.AUTH_AT] = session[sessions.SEEN_AT] = auth_at = now
+        idle = settings.IPCITY_SESSION_IDLE_MINUTES * 60
+        if idle > 0 and now - session.get(sessions.SEEN_AT, auth_at) > idle:
+            return self.end(
+                request,
+                LoginEventKind.TIMEOUT,
+                "idle",
+                _("You were signed out after %(minutes)d minutes without activity.")
+                % {"minutes": settings.IPCITY_SESSION_IDLE_MINUTES},
+            )
+        limit = settings.IPCITY_SESSION_MAX_HOURS * 3600
+        if limit > 0 and now - auth_at > limit:
+            return self.end(
+                request,
+                LoginEventKind.TIMEOUT,
+                "absolute",
+                _("You were signed out: a sign-in lasts at most %(hours)d hours.")
+                % {"hours": settings.IPCITY_SESSION_MAX_HOURS},
+            )
+        if not (request.htmx and request.method == "GET"):
+            sessions.touch(request, now)
+        if _always_open(request):
+            return None
+
+        pending = session.get(sessions.MFA_PENDING)
+        if pending is not None:
+            if now - pending > MFA_PENDING_SECONDS:
+                return self.end(
+                    request,
+                    LoginEventKind.TIMEOUT,
+                    "code",
+                    _("The code was not entered in time. Please sign in again."),
+                )
+            if request.path_info == reverse("accounts:login"):
+                return None  # starting over: the login page signs the half session out
+            return self.send_to(request, "accounts:login_code", _("Enter your code."))
+
+        if password_expired(user):
+            return self.send_to(
+                request,
+                "accounts:password_change",
+                _("Your password has expired. Choose a new one to go on."),
+            )
+
+        checked = session.get(sessions.TOTP_CHECKED, 0)
+        if settings.IPCITY_TOTP_ENFORCE and now - checked > TOTP_RECHECK_SECONDS:
+            if totp_required(user) and not sessions.has_totp(user):
+                return self.send_to(
+                    request,
+                    "accounts:totp_setup",
+                    _("Your role requires a second factor. Set up an authenticator to go on."),
+                )
+            session[sessions.TOTP_CHECKED] = now
+        return None
+
+    # -- answers ----------------------------------------------------------------------------
+
+    def end(self, request, kind, detail, message):
+        request.ipcity_logout_kind = kind
+        request.ipcity_logout_detail = detail
+        logout(request)
+        if _is_api(request):
+            return None  # the API now sees an anonymous caller and answers 401 itself
+        messages.warning(request, message)
+        url = reverse(settings.LOGIN_URL)
+        if request.method == "GET" and not request.htmx:
+            url += "?" + urlencode({"next": request.get_full_path()})
+        if request.htmx:
+            return HttpResponseClientRedirect(url)
+        return HttpResponseRedirect(url)
+
+    def send_to(self, request, url_name, message):
+        url = reverse(url_name)
+        if request.path_info == url:
+            return None
+        if _is_api(request):
+            return JsonResponse({"code": "forbidden", "message": message, "errors": {}}, status=403)
+        if request.htmx:
+            return HttpResponseClientRedirect(url)
+        if request.method == "GET":
+            messages.info(request, message)
+        return HttpResponseRedirect(url)
