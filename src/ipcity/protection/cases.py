@@ -335,7 +335,7 @@ def _today() -> datetime.date:
 
 
 def _lock(case: Case) -> Case:
-    return Case.objects.select_for_update().select_related("agency").get(pk=case.pk)
+    return Case.objects.select_for_update(of=("self",)).select_related("agency").get(pk=case.pk)
 
 
 def _not_closed(case: Case) -> None:

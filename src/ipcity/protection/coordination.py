@@ -226,7 +226,7 @@ def add_supervision(
         raise ValidationError({"case": _("Choose a case from the list you may see.")})
     # Lock the case row: a double submission (or two supervisors at once) waits here, then
     # finds the first one's open supervision.
-    case = Case.objects.select_for_update().select_related("agency").get(pk=case.pk)
+    case = Case.objects.select_for_update(of=("self",)).select_related("agency").get(pk=case.pk)
     if Supervision.objects.filter(case=case, concluded_on__isnull=True).exists():
         raise ValidationError(
             {

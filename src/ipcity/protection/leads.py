@@ -233,7 +233,7 @@ def _check_router(user, lead: Lead) -> None:
 
 
 def _locked(lead: Lead) -> Lead:
-    return Lead.objects.select_for_update().select_related("agency").get(pk=lead.pk)
+    return Lead.objects.select_for_update(of=("self",)).select_related("agency").get(pk=lead.pk)
 
 
 def _require_routed(lead: Lead) -> None:
