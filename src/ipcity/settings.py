@@ -191,6 +191,10 @@ IPCITY_TOTP_ENFORCE = env_bool("IPCITY_TOTP_ENFORCE", True)
 IPCITY_TOTP_REQUIRED_ROLES = env_list(
     "IPCITY_TOTP_REQUIRED_ROLES", "system_admin,security_admin,audit_admin,office_admin"
 )
+# Reverse proxies (addresses or networks) whose X-Forwarded-For is believed: behind them the
+# client's address (lockout, rate limits, login log) is the right-most forwarded address that is
+# not one of them. Empty: REMOTE_ADDR is the client and forwarded headers are ignored.
+IPCITY_TRUSTED_PROXIES = env_list("IPCITY_TRUSTED_PROXIES", "")
 # The issuer name authenticator apps show next to the account.
 IPCITY_TOTP_ISSUER = env("IPCITY_TOTP_ISSUER", "ipcity")
 

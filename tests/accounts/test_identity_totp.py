@@ -179,8 +179,14 @@ def test_new_recovery_codes_need_a_code_and_replace_the_old(world):
     secret, old = enrol(world.erin)
     client, _ = password_step(world.erin)
     client.post(CODE, {"code": old[0]})
-    response = client.post(reverse("accounts:recovery_codes_renew"), {"code": code_for(secret, 30)})
+    renew = reverse("accounts:recovery_codes_renew")
+    # The password is needed too, and a wrong one is logged and counted like a sign-in.
+    response = client.post(renew, {"code": code_for(secret, 30), "password": "Wrong-pass-000"})
+    assert response.status_code == 302
+    assert LoginEvent.objects.filter(username="erin", kind="failure").count() == 1
+    response = client.post(renew, {"code": code_for(secret, 30), "password": PASSWORD})
     assert response.status_code == 200
+    assert response["Cache-Control"].count("no-store") == 1
     new = response.context["codes"]
     assert not totp.use_recovery_code(world.erin, old[1])
     assert totp.use_recovery_code(world.erin, new[1])
@@ -190,9 +196,13 @@ def test_removing_the_authenticator_needs_a_code(world, login):
     secret, _ = enrol(world.erin)
     client, _ = password_step(world.erin)
     client.post(CODE, {"code": code_for(secret)})
-    client.post(reverse("accounts:totp_remove"), {"code": "000000"})
+    remove = reverse("accounts:totp_remove")
+    client.post(remove, {"code": "000000", "password": PASSWORD})
     assert TOTPDevice.objects.filter(user=world.erin).exists()
-    client.post(reverse("accounts:totp_remove"), {"code": code_for(secret, 30)})
+    assert LoginEvent.objects.filter(username="erin", kind="failure").count() == 1
+    client.post(remove, {"code": code_for(secret, 30)})  # no password
+    assert TOTPDevice.objects.filter(user=world.erin).exists()
+    client.post(remove, {"code": code_for(secret, 30), "password": PASSWORD})
     assert not TOTPDevice.objects.filter(user=world.erin).exists()
     assert not RecoveryCode.objects.filter(user=world.erin).exists()
 

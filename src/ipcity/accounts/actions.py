@@ -101,6 +101,8 @@ def create_user(actor, data: dict, password: str) -> User:
     with transaction.atomic():
         user = User(**{f: data[f] for f in USER_FIELDS if f in data})
         user.set_password(password)
+        # The administrator chose it: the owner picks their own at first sign-in.
+        user.must_change_password = True
         user._history_user = actor
         try:
             with transaction.atomic():
@@ -158,8 +160,9 @@ def reset_password(actor, user: User, password: str) -> User:
         )
     with transaction.atomic():
         user.set_password(password)
+        user.must_change_password = True
         user._history_user = actor
-        user.save(update_fields=["password"])
+        user.save(update_fields=["password", "must_change_password"])
     return user
 
 

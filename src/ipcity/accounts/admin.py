@@ -30,6 +30,12 @@ class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
     )
     add_fieldsets = ((None, {"fields": ("username", "organization", "password1", "password2")}),)
 
+    def save_model(self, request, obj, form, change):
+        if not change and obj.has_usable_password():
+            # Chosen by the administrator: the owner picks their own at first sign-in.
+            obj.must_change_password = True
+        super().save_model(request, obj, form, change)
+
 
 @admin.register(Role)
 class RoleAdmin(SimpleHistoryAdmin):

@@ -91,10 +91,48 @@ class CodeForm(BootstrapMixin, forms.Form):
         self._style_widgets()
 
 
+def check_password_guarded(request, user, password: str, detail: str) -> bool | None:
+    """The current password of a signed-in user, counted and logged like a sign-in
+    (accounts/lockout.py). None when the username or the address is locked."""
+    from . import lockout
+
+    return lockout.guarded_check(request, user, lambda: user.check_password(password), detail)
+
+
 class StyledPasswordChangeForm(BootstrapMixin, PasswordChangeForm):
-    def __init__(self, *args, **kwargs):
+    """Django's form, but a wrong old password counts toward the sign-in lock and is logged."""
+
+    def __init__(self, *args, request=None, **kwargs):
+        self.request = request
+        self.locked = False
         super().__init__(*args, **kwargs)
         self._style_widgets()
+
+    def clean_old_password(self):
+        old_password = self.cleaned_data["old_password"]
+        ok = check_password_guarded(self.request, self.user, old_password, "password change")
+        if ok is None:
+            self.locked = True
+            raise forms.ValidationError(locked_message(), code="locked")
+        if not ok:
+            raise forms.ValidationError(
+                self.error_messages["password_incorrect"], code="password_incorrect"
+            )
+        return old_password
+
+
+class ReauthCodeForm(CodeForm):
+    """An authenticator code and the current password, to change the second factor."""
+
+    password = forms.CharField(
+        label=_("Current password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["code"].widget.attrs.pop("autofocus", None)
 
 
 class PasswordResetByAdminForm(BootstrapMixin, SetPasswordForm):

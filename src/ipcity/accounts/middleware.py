@@ -4,14 +4,16 @@
 2. it is not idle longer than `IPCITY_SESSION_IDLE_MINUTES` nor older than
    `IPCITY_SESSION_MAX_HOURS` (either ends it with a message and a `timeout` log row);
 3. a pending second factor is given first (only the code page and sign-out are reachable);
-4. an expired password is changed first;
-5. holders of a role in `IPCITY_TOTP_REQUIRED_ROLES` enrol an authenticator first (when
-   `IPCITY_TOTP_ENFORCE`).
+4. a password set by someone else (`must_change_password`) or expired is changed first;
+5. superusers, staff and holders of a role in `IPCITY_TOTP_REQUIRED_ROLES` enrol an
+   authenticator first (when `IPCITY_TOTP_ENFORCE`); this is checked on every request, so a
+   role assigned meanwhile takes effect at once.
 
-Activity: HTMX GET requests (polling a job's progress, swapping a table) do not refresh the idle
-timer, so a page left open with a poll running still times out; full page loads and HTMX
-submissions (POST) do. API calls with a personal token carry no session and are not affected; an
-API call riding on a session gets a JSON refusal instead of a redirect.
+Activity: every request counts except polling (the markup that polls, such as a job's progress,
+sends the `X-IPCity-Poll` header with `hx-headers`), so a page left open with a poll running
+still times out, while filtering a list with HTMX keeps it alive. API calls with a personal
+token carry no session and are not affected; an API call riding on a session gets a JSON
+refusal instead of a redirect.
 """
 
 from __future__ import annotations
@@ -33,8 +35,8 @@ from .passwords import password_expired
 
 # The second factor must follow the password within this many seconds.
 MFA_PENDING_SECONDS = 300
-# How long a "no authenticator needed" answer is remembered in the session.
-TOTP_RECHECK_SECONDS = 300
+# Sent by markup that polls (`hx-headers`), so its requests do not count as activity.
+POLL_HEADER = "HTTP_X_IPCITY_POLL"
 
 
 def _is_api(request) -> bool:
@@ -47,9 +49,16 @@ def _always_open(request) -> bool:
     return path.startswith(("/static/", "/i18n/")) or path == reverse("accounts:logout")
 
 
+def is_poll(request) -> bool:
+    """A request a page makes on its own (polling), not one its user made."""
+    return request.method == "GET" and bool(request.META.get(POLL_HEADER))
+
+
 def totp_required(user) -> bool:
     if not settings.IPCITY_TOTP_ENFORCE:
         return False
+    if user.is_superuser or user.is_staff:
+        return True
     return RoleAssignment.objects.filter(
         user=user, role__code__in=settings.IPCITY_TOTP_REQUIRED_ROLES, role__is_active=True
     ).exists()
@@ -99,7 +108,7 @@ class IdentityMiddleware:
                 _("You were signed out: a sign-in lasts at most %(hours)d hours.")
                 % {"hours": settings.IPCITY_SESSION_MAX_HOURS},
             )
-        if not (request.htmx and request.method == "GET"):
+        if not is_poll(request):
             sessions.touch(request, now)
         if _always_open(request):
             return None
@@ -117,6 +126,12 @@ class IdentityMiddleware:
                 return None  # starting over: the login page signs the half session out
             return self.send_to(request, "accounts:login_code", _("Enter your code."))
 
+        if user.must_change_password:
+            return self.send_to(
+                request,
+                "accounts:password_change",
+                _("Your password was set by an administrator. Choose your own to go on."),
+            )
         if password_expired(user):
             return self.send_to(
                 request,
@@ -124,15 +139,12 @@ class IdentityMiddleware:
                 _("Your password has expired. Choose a new one to go on."),
             )
 
-        checked = session.get(sessions.TOTP_CHECKED, 0)
-        if settings.IPCITY_TOTP_ENFORCE and now - checked > TOTP_RECHECK_SECONDS:
-            if totp_required(user) and not sessions.has_totp(user):
-                return self.send_to(
-                    request,
-                    "accounts:totp_setup",
-                    _("Your role requires a second factor. Set up an authenticator to go on."),
-                )
-            session[sessions.TOTP_CHECKED] = now
+        if totp_required(user) and not sessions.has_totp(user):
+            return self.send_to(
+                request,
+                "accounts:totp_setup",
+                _("Your role requires a second factor. Set up an authenticator to go on."),
+            )
         return None
 
     # -- answers ----------------------------------------------------------------------------

@@ -40,10 +40,21 @@ class User(AbstractUser):
     # Bumped to end every session of the user at once: a session stamped with an older value is
     # signed out on its next request (accounts/sessions.py).
     session_epoch = models.PositiveIntegerField(default=0, editable=False)
+    # Set when someone else chose the password (a new account, a reset by the administrator,
+    # `ipcity createadmin`): the owner must choose their own before anything else.
+    must_change_password = models.BooleanField(
+        _("must change password"), default=False, editable=False
+    )
 
     objects = RestrictedUserManager()
     history = HistoricalRecords(
-        excluded_fields=["password", "last_login", "password_changed_at", "session_epoch"]
+        excluded_fields=[
+            "password",
+            "last_login",
+            "password_changed_at",
+            "session_epoch",
+            "must_change_password",
+        ]
     )
 
     class Meta:
@@ -222,6 +233,7 @@ class PasswordHistory(models.Model):
 
 class LoginEventKind(models.TextChoices):
     SUCCESS = "success", _("Signed in")
+    PENDING = "pending", _("Password accepted, code pending")
     FAILURE = "failure", _("Failed sign-in")
     LOCKOUT = "lockout", _("Refused: locked")
     LOGOUT = "logout", _("Signed out")
@@ -314,11 +326,13 @@ class TOTPDevice(models.Model):
 
 
 class RecoveryCode(models.Model):
-    """A single-use code that replaces an authenticator code; only its SHA-256 is stored."""
+    """A single-use code that replaces an authenticator code; only its HMAC-SHA256 (keyed by
+    SECRET_KEY, with a random salt of its own) is stored."""
 
     user = models.ForeignKey(
         User, on_delete=models.CASCADE, related_name="recovery_codes", verbose_name=_("user")
     )
+    salt = models.CharField(max_length=32)
     code_hash = models.CharField(max_length=64)
     used_at = models.DateTimeField(_("used at"), null=True, blank=True)
 

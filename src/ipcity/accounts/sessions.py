@@ -12,6 +12,7 @@ Each session carries, besides Django's own keys:
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 from importlib import import_module
 
 from django.conf import settings
@@ -28,8 +29,6 @@ AUTH_AT = "ipcity_auth_at"
 SEEN_AT = "ipcity_seen_at"
 EPOCH = "ipcity_epoch"
 MFA_PENDING = "ipcity_mfa_pending"
-# Checks of the TOTP requirement are remembered for a while, so ordinary requests stay cheap.
-TOTP_CHECKED = "ipcity_totp_checked"
 # Activity is written to the session (and to UserSession) at most this often.
 SEEN_RESOLUTION = 60
 
@@ -51,13 +50,14 @@ def on_login(sender, request, user, **kwargs):
     session[AUTH_AT] = now
     session[SEEN_AT] = now
     session[EPOCH] = user.session_epoch
-    session.pop(TOTP_CHECKED, None)
-    if getattr(request, "ipcity_mfa_done", False) or not has_totp(user):
+    if not has_totp(user):
         session.pop(MFA_PENDING, None)
         lockout.record(request, LoginEventKind.SUCCESS, user=user)
     else:
-        # The password was right; the sign-in completes with the authenticator code.
+        # The password was right; the sign-in completes with the authenticator code. Not a
+        # success yet: the failures before it keep counting toward the lock.
         session[MFA_PENDING] = now
+        lockout.record(request, LoginEventKind.PENDING, user=user, detail="code pending")
     if session.session_key is None:
         session.save()
     UserSession.objects.update_or_create(
@@ -86,6 +86,8 @@ def on_logout(sender, request, user, **kwargs):
 
 @receiver(user_login_failed)
 def on_login_failed(sender, credentials, request=None, **kwargs):
+    if getattr(request, "ipcity_failure_logged", False):
+        return  # the backend logged it while the attempt was counted
     locked = getattr(request, "ipcity_locked", False)
     lockout.record(
         request,
@@ -114,13 +116,33 @@ def follow_new_key(old_key: str | None, request) -> None:
 
 
 def live_sessions(user):
-    """The user's sessions that still exist in the session store (stale rows are dropped)."""
-    store = session_store()
+    """The user's sessions that are still alive: in the session store, not expired, and seen
+    within the idle limit. Rows whose session is gone are dropped. One query to the store."""
+    from django.contrib.sessions.models import Session
+
+    now = timezone.now()
     rows = list(UserSession.objects.filter(user=user))
-    stale = [row.pk for row in rows if not store().exists(row.session_key)]
+    keys = [row.session_key for row in rows]
+    if settings.SESSION_ENGINE == "django.contrib.sessions.backends.db":
+        alive = set(
+            Session.objects.filter(session_key__in=keys, expire_date__gt=now).values_list(
+                "session_key", flat=True
+            )
+        )
+    else:  # another store: ask it per session
+        store = session_store()
+        alive = {key for key in keys if store().exists(key)}
+    stale = [row.pk for row in rows if row.session_key not in alive]
     if stale:
         UserSession.objects.filter(pk__in=stale).delete()
-    return [row for row in rows if row.pk not in stale]
+    idle = settings.IPCITY_SESSION_IDLE_MINUTES
+    # `last_seen_at` is written at most every SEEN_RESOLUTION seconds.
+    seen_since = now - timedelta(minutes=idle, seconds=SEEN_RESOLUTION) if idle > 0 else None
+    return [
+        row
+        for row in rows
+        if row.session_key in alive and (seen_since is None or row.last_seen_at >= seen_since)
+    ]
 
 
 def revoke_sessions(user, keep_request=None) -> int:

@@ -1,6 +1,10 @@
 """Time-based one-time passwords (RFC 6238 over RFC 4226): 30-second steps, 6 digits, HMAC-SHA-1,
 one step of clock drift either way, and each accepted step never accepted again.
-Recovery codes: 10 random codes, stored as SHA-256, each usable once.
+Recovery codes: 10 random codes, stored as HMAC-SHA256 keyed by SECRET_KEY with a salt per code,
+each usable once (a copy of the database alone does not let anyone test guesses against them).
+
+The TOTP secret itself is stored as it is: it must be read back to compute codes, and no
+encryption library (`cryptography`) is installed here to keep it encrypted at rest.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import segno
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.safestring import mark_safe
 
 STEP = 30
@@ -106,8 +111,15 @@ def _normalize_code(code: str) -> str:
     return "".join(c for c in str(code or "").lower() if c.isalnum())
 
 
-def hash_code(code: str) -> str:
-    return hashlib.sha256(_normalize_code(code).encode()).hexdigest()
+def new_salt() -> str:
+    return secrets.token_hex(16)
+
+
+def hash_code(code: str, salt: str) -> str:
+    """HMAC-SHA256 of the normalized code, keyed by SECRET_KEY and the code's own salt."""
+    return salted_hmac(
+        f"ipcity.accounts.recovery-code.{salt}", _normalize_code(code), algorithm="sha256"
+    ).hexdigest()
 
 
 def new_recovery_codes(user) -> list[str]:
@@ -120,9 +132,11 @@ def new_recovery_codes(user) -> list[str]:
     ]
     with transaction.atomic():
         RecoveryCode.objects.filter(user=user).delete()
-        RecoveryCode.objects.bulk_create(
-            RecoveryCode(user=user, code_hash=hash_code(code)) for code in codes
-        )
+        rows = []
+        for code in codes:
+            salt = new_salt()
+            rows.append(RecoveryCode(user=user, salt=salt, code_hash=hash_code(code, salt)))
+        RecoveryCode.objects.bulk_create(rows)
     return codes
 
 
@@ -132,10 +146,12 @@ def use_recovery_code(user, code: str) -> bool:
     normalized = _normalize_code(code)
     if len(normalized) != 10:
         return False
-    used = RecoveryCode.objects.filter(
-        user=user, code_hash=hash_code(normalized), used_at__isnull=True
-    ).update(used_at=timezone.now())
-    return bool(used)
+    unused = RecoveryCode.objects.filter(user=user, used_at__isnull=True)
+    for row in unused.only("pk", "salt", "code_hash"):
+        if hmac.compare_digest(row.code_hash, hash_code(normalized, row.salt)):
+            # Claimed atomically: the same code sent twice at once is accepted once.
+            return bool(unused.filter(pk=row.pk).update(used_at=timezone.now()))
+    return False
 
 
 def verify_second_factor(user, code: str) -> bool:

@@ -14,16 +14,54 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
+from functools import lru_cache
+from ipaddress import ip_address, ip_network
 
+from django.conf import settings
 from django.core.cache import cache
 
 logger = logging.getLogger(__name__)
 
 
+@lru_cache(maxsize=8)
+def _networks(proxies: tuple[str, ...]):
+    nets = []
+    for entry in proxies:
+        try:
+            nets.append(ip_network(entry.strip(), strict=False))
+        except ValueError:
+            logger.warning("IPCITY_TRUSTED_PROXIES: %r is not an address; ignored", entry)
+    return tuple(nets)
+
+
+def _trusted(address: str, networks) -> bool:
+    try:
+        ip = ip_address(address.strip())
+    except ValueError:
+        return False
+    return any(ip in net for net in networks)
+
+
 def client_ip(request) -> str:
-    """The client's address. Behind a proxy set `IPCITY_TRUSTED_PROXY` in deployment and let the
-    proxy overwrite REMOTE_ADDR; forwarded headers from clients are not trusted here."""
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    """The client's address.
+
+    REMOTE_ADDR, unless it is one of `IPCITY_TRUSTED_PROXIES` (addresses or networks): then the
+    right-most address of X-Forwarded-For that is not a trusted proxy, i.e. the one the outermost
+    of our proxies saw. Addresses further left were written by the client and are not believed;
+    X-Forwarded-For from a client that is not a trusted proxy is ignored altogether.
+    """
+    remote = request.META.get("REMOTE_ADDR", "") or ""
+    networks = _networks(tuple(getattr(settings, "IPCITY_TRUSTED_PROXIES", ()) or ()))
+    if networks and _trusted(remote, networks):
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        for hop in reversed([part.strip() for part in forwarded.split(",") if part.strip()]):
+            if _trusted(hop, networks):
+                continue
+            try:
+                return str(ip_address(hop))
+            except ValueError:
+                break  # garbage where an address should be: fall back to the proxy's own
+    return remote or "unknown"
 
 
 def _key(scope: str, ident: str, window: int) -> str:

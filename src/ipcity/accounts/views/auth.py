@@ -47,6 +47,15 @@ def _safe_next(request, default="core:home"):
     return reverse(default)
 
 
+def end_locked(request, detail):
+    """The username or address is locked: the session ends (the refusal is already logged)."""
+    request.ipcity_logout_kind = LoginEventKind.LOCKOUT
+    request.ipcity_logout_detail = detail
+    logout(request)
+    messages.error(request, locked_message())
+    return redirect("accounts:login")
+
+
 def login_code(request):
     """The second step of signing in: the authenticator code or a recovery code."""
     if not request.user.is_authenticated or sessions.MFA_PENDING not in request.session:
@@ -54,20 +63,19 @@ def login_code(request):
     user = request.user
     form = CodeForm(request.POST or None, recovery=True)
     if request.method == "POST" and form.is_valid():
-        if lockout.is_locked(request, user.get_username()):
-            request.ipcity_logout_kind = LoginEventKind.LOCKOUT
-            request.ipcity_logout_detail = "code"
-            logout(request)
-            messages.error(request, locked_message())
-            return redirect("accounts:login")
-        if totp.verify_second_factor(user, form.cleaned_data["code"]):
+        code = form.cleaned_data["code"]
+        ok = lockout.guarded_check(
+            request, user, lambda: totp.verify_second_factor(user, code), "code"
+        )
+        if ok is None:
+            return end_locked(request, "code")
+        if ok:
             old_key = request.session.session_key
             request.session.pop(sessions.MFA_PENDING, None)
             request.session.cycle_key()
             sessions.follow_new_key(old_key, request)
             lockout.record(request, LoginEventKind.SUCCESS, user=user, detail="code")
             return redirect(_safe_next(request))
-        lockout.record(request, LoginEventKind.FAILURE, user=user, detail="code")
         form.add_error("code", _("This code is not valid, or was already used."))
     return render(
         request,
@@ -85,14 +93,24 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     form_class = StyledPasswordChangeForm
     success_url = reverse_lazy("core:home")
 
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["expired"] = password_expired(self.request.user)
+        context["must_change"] = self.request.user.must_change_password
         return context
+
+    def form_invalid(self, form):
+        if form.locked:
+            return end_locked(self.request, "password change")
+        return super().form_invalid(form)
 
     def form_valid(self, form):
         old_key = self.request.session.session_key
-        response = super().form_valid(form)
+        form.user.must_change_password = False
+        response = super().form_valid(form)  # saves the user, the flag with it
         sessions.follow_new_key(old_key, self.request)
         messages.success(self.request, gettext_now("Your password has been changed."))
         return response

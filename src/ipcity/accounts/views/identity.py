@@ -11,15 +11,17 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from ipcity.core.scope import has_perm
 
 from .. import lockout, sessions, totp
-from ..forms import CodeForm
+from ..forms import CodeForm, ReauthCodeForm, check_password_guarded
 from ..middleware import totp_required
-from ..models import LoginEvent, LoginEventKind, RecoveryCode, TOTPDevice
+from ..models import APIToken, LoginEvent, LoginEventKind, RecoveryCode, TOTPDevice
 from ._common import paginate
+from .auth import end_locked
 from .users import _get_user
 
 RECENT_SIGN_INS = 10
@@ -70,17 +72,25 @@ def user_sessions_revoke(request, pk):
     if user.pk == request.user.pk:
         raise PermissionDenied
     ended = sessions.revoke_sessions(user)
+    # Whoever holds the user's session may also hold one of their API tokens.
+    tokens = APIToken.objects.filter(user=user, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
     lockout.record(
         request, LoginEventKind.REVOKED, user=user, detail=f"by {request.user.get_username()}"
     )
     messages.success(
         request,
-        _("Every session of %(user)s was signed out (%(count)d active).")
-        % {"user": user, "count": ended},
+        _(
+            "Every session of %(user)s was signed out (%(count)d active) and their API tokens "
+            "were revoked (%(tokens)d)."
+        )
+        % {"user": user, "count": ended, "tokens": tokens},
     )
     return redirect("accounts:user_detail", pk=user.pk)
 
 
+@never_cache
 @login_required
 def totp_setup(request):
     """Show a new secret (text and QR code); the first valid code confirms it."""
@@ -105,7 +115,6 @@ def totp_setup(request):
                 )
                 codes = totp.new_recovery_codes(request.user)
             request.session.pop(PENDING_SECRET, None)
-            request.session.pop(sessions.TOTP_CHECKED, None)
             return render(request, "accounts/recovery_codes.html", {"codes": codes, "new": True})
         form.add_error("code", _("This code is not valid. Check the time on your phone."))
     uri = totp.provisioning_uri(secret, request.user.get_username())
@@ -123,17 +132,38 @@ def _device_or_redirect(request):
     return device
 
 
+def _reauthenticated(request, device, form) -> bool | None:
+    """The current password and a fresh authenticator code, each counted toward the sign-in
+    lock and logged when wrong. None when locked (the session is then ended)."""
+    if not form.is_valid():
+        return False
+    user = request.user
+    detail = request.resolver_match.url_name if request.resolver_match else "reauth"
+    ok = check_password_guarded(request, user, form.cleaned_data["password"], detail)
+    if not ok:
+        return ok
+    return lockout.guarded_check(
+        request, user, lambda: totp.verify_device(device, form.cleaned_data["code"]), detail
+    )
+
+
+INVALID_REAUTH = _("The password or the code is not valid, or the code was already used.")
+
+
+@never_cache
 @login_required
 @require_POST
 def recovery_codes_renew(request):
     device = _device_or_redirect(request)
     if device is None:
         return redirect("accounts:totp_setup")
-    form = CodeForm(request.POST)
-    if form.is_valid() and totp.verify_device(device, form.cleaned_data["code"]):
+    ok = _reauthenticated(request, device, ReauthCodeForm(request.POST))
+    if ok is None:
+        return end_locked(request, "recovery codes")
+    if ok:
         codes = totp.new_recovery_codes(request.user)
         return render(request, "accounts/recovery_codes.html", {"codes": codes, "new": False})
-    messages.error(request, _("This code is not valid, or was already used."))
+    messages.error(request, INVALID_REAUTH)
     return redirect("accounts:account")
 
 
@@ -146,14 +176,16 @@ def totp_remove(request):
     if totp_required(request.user):
         messages.error(request, _("Your role requires a second factor: it cannot be removed."))
         return redirect("accounts:account")
-    form = CodeForm(request.POST)
-    if form.is_valid() and totp.verify_device(device, form.cleaned_data["code"]):
+    ok = _reauthenticated(request, device, ReauthCodeForm(request.POST))
+    if ok is None:
+        return end_locked(request, "authenticator removal")
+    if ok:
         with transaction.atomic():
             device.delete()
             RecoveryCode.objects.filter(user=request.user).delete()
         messages.success(request, _("Your authenticator was removed."))
     else:
-        messages.error(request, _("This code is not valid, or was already used."))
+        messages.error(request, INVALID_REAUTH)
     return redirect("accounts:account")
 
 

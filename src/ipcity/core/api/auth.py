@@ -14,7 +14,9 @@ from django.utils import timezone
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
+from ipcity.accounts.middleware import totp_required
 from ipcity.accounts.models import APIToken, hash_token
+from ipcity.accounts.sessions import has_totp
 
 from .errors import CsrfFailed
 
@@ -36,6 +38,9 @@ class TokenAuth(HttpBearer):
             .first()
         )
         if api_token is None or not api_token.user.is_active:
+            return None
+        # A holder of a role that requires a second factor uses tokens only once enrolled.
+        if totp_required(api_token.user) and not has_totp(api_token.user):
             return None
         now = timezone.now()
         if api_token.last_used_at is None or now - api_token.last_used_at > LAST_USED_RESOLUTION:

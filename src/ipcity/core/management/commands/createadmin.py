@@ -56,6 +56,9 @@ class Command(BaseCommand):
             if org is not None:
                 candidate.organization = org
             candidate.set_password(password)
+            # Typed by whoever runs the command: the administrator chooses their own at first
+            # sign-in.
+            candidate.must_change_password = True
             candidate.save()
             RoleAssignment.objects.get_or_create(
                 user=candidate, role=role, defaults={"scope": role.default_scope}
