@@ -15,10 +15,12 @@ from ninja.openapi.docs import Swagger
 
 from ipcity.core.api import api_auth, install_error_handlers
 from ipcity.core.api.errors import error_response
+from ipcity.incentives.api import router as incentives_router
 from ipcity.orgs.api import router as orgs_router
 from ipcity.plans.api import router as plans_router
 from ipcity.protection.api import router as protection_router
 from ipcity.rights.api import router as rights_router
+from ipcity.services.api import router as services_router
 from ipcity.utilization.api import router as utilization_router
 
 DESCRIPTION = """
@@ -76,3 +78,5 @@ api.add_router("/rights/", rights_router)
 api.add_router("/plans/", plans_router)
 api.add_router("/utilization/", utilization_router)
 api.add_router("/protection/", protection_router)
+api.add_router("/services/", services_router)
+api.add_router("/incentives/", incentives_router)

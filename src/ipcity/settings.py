@@ -96,6 +96,8 @@ INSTALLED_APPS = [
     "ipcity.plans",
     "ipcity.utilization",
     "ipcity.protection",
+    "ipcity.services",
+    "ipcity.incentives",
 ]
 
 MIDDLEWARE = [

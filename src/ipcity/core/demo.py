@@ -256,6 +256,12 @@ def load_demo() -> DemoResult:
     from ipcity.protection.demo import load as load_protection_demo
 
     load_protection_demo()
+    from ipcity.services.demo import load as load_services_demo
+
+    load_services_demo()
+    from ipcity.incentives.demo import load as load_incentives_demo
+
+    load_incentives_demo()
     return result
 
 

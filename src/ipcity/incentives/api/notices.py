@@ -1,0 +1,5 @@
+"""API: notices."""
+
+from ninja import Router
+
+router = Router()

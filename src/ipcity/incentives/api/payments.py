@@ -1,0 +1,5 @@
+"""API: payments."""
+
+from ninja import Router
+
+router = Router()

@@ -1,0 +1,5 @@
+"""API: programs."""
+
+from ninja import Router
+
+router = Router()

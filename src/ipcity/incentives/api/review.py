@@ -1,0 +1,5 @@
+"""API: review."""
+
+from ninja import Router
+
+router = Router()

@@ -1,0 +1,1 @@
+"""Dashboard card of the incentive programmes."""

@@ -1,0 +1,1 @@
+"""Daily duties of the incentive programmes (notice periods ending, calls closing)."""

@@ -1,0 +1,5 @@
+"""Demo: programs."""
+
+
+def load() -> dict:
+    return {}

@@ -1,0 +1,1 @@
+"""Exports of incentives, one module per area."""

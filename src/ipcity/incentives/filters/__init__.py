@@ -1,0 +1,1 @@
+"""Filters of incentives, one module per area."""

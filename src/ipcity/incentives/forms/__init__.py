@@ -1,0 +1,1 @@
+"""Forms of incentives, one module per area."""

@@ -1,0 +1,1 @@
+"""Imports of incentives, one module per area."""

@@ -1,0 +1,13 @@
+"""Imported by the app's ready(): modules that register menu entries, dashboard cards, daily
+duties, job kinds and import formats as a side effect."""
+
+from . import cards, daily  # noqa: F401
+from .views import (  # noqa: F401
+    applications,
+    notices,
+    overview,
+    payments,
+    programs,
+    public,
+    review,
+)

@@ -1,0 +1,1 @@
+"""Schemas of incentives, one module per area."""

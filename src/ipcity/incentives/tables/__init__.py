@@ -1,0 +1,1 @@
+"""Tables of incentives, one module per area."""

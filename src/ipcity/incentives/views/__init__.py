@@ -1,0 +1,1 @@
+"""Incentive pages, one module per area, each with its own `urlpatterns`."""

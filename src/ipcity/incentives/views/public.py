@@ -1,0 +1,3 @@
+"""Public pages (no sign-in): programmes open for application and public notices."""
+
+urlpatterns = []

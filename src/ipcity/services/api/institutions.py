@@ -1,0 +1,5 @@
+"""API: institutions."""
+
+from ninja import Router
+
+router = Router()

@@ -1,0 +1,5 @@
+"""API: outreach."""
+
+from ninja import Router
+
+router = Router()

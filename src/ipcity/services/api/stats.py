@@ -1,0 +1,5 @@
+"""API: stats."""
+
+from ninja import Router
+
+router = Router()

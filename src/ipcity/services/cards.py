@@ -1,0 +1,1 @@
+"""Dashboard cards of the service mechanism."""

@@ -1,0 +1,1 @@
+"""Daily duties of the service mechanism (response-time reminders)."""

@@ -1,0 +1,5 @@
+"""Demo: notices."""
+
+
+def load() -> dict:
+    return {}

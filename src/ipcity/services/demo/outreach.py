@@ -1,0 +1,5 @@
+"""Demo: outreach."""
+
+
+def load() -> dict:
+    return {}

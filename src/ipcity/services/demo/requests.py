@@ -1,0 +1,5 @@
+"""Demo: requests."""
+
+
+def load() -> dict:
+    return {}

@@ -1,0 +1,1 @@
+"""Exports of services, one module per area."""

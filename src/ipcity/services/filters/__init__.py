@@ -1,0 +1,1 @@
+"""Filters of services, one module per area."""

@@ -1,0 +1,1 @@
+"""Forms of services, one module per area."""

@@ -1,0 +1,1 @@
+"""Imports of services, one module per area."""

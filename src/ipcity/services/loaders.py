@@ -1,0 +1,1 @@
+"""Import formats of the service mechanism, registered with core.imports."""

@@ -1,0 +1,1 @@
+"""Schemas of services, one module per area."""

@@ -1,0 +1,1 @@
+"""Tables of services, one module per area."""

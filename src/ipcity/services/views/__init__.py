@@ -1,0 +1,1 @@
+"""Service pages, one module per area, each with its own `urlpatterns`."""

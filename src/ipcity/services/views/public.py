@@ -1,0 +1,3 @@
+"""Public pages (no sign-in): public."""
+
+urlpatterns = []
