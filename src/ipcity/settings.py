@@ -103,6 +103,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A database outage anywhere below (sessions, identity, views) answers 503, not 500.
+    "ipcity.core.middleware.DatabaseOutageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -230,6 +232,9 @@ IPCITY_XLSX_STREAM_ABOVE_BYTES = env_int("IPCITY_XLSX_STREAM_ABOVE_MB", 20) * 10
 IPCITY_ATTACHMENT_MAX_BYTES = env_int("IPCITY_ATTACHMENT_MAX_MB", 20) * 1024 * 1024
 # Public forms (the complaint form): submissions allowed per client address per hour.
 IPCITY_PUBLIC_FORM_RATE = env_int("IPCITY_PUBLIC_FORM_RATE", 5)
+# `ipcity backup`: where archives go, and how many of them to keep (0 keeps all).
+IPCITY_BACKUP_DIR = Path(env("IPCITY_BACKUP_DIR", str(VAR_DIR / "backups"))).resolve()
+IPCITY_BACKUP_KEEP = env_int("IPCITY_BACKUP_KEEP", 0)
 
 # Background work: django-tasks with its database backend; the worker is `ipcity worker`.
 TASKS = {"default": {"BACKEND": env("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}

@@ -20,6 +20,8 @@ def test_every_module_registers_its_daily_duties(db):
         "case-deadlines",
         "transfer-clocks",
         "officer-certificates",
+        "service-request-deadlines",
+        "incentive-notices",
         "login-log",
     ]
 
@@ -37,6 +39,8 @@ def test_each_duty_reports_one_line_and_a_skipped_one_does_not_run(db):
         "case-deadlines",
         "transfer-clocks",
         "officer-certificates",
+        "service-request-deadlines",
+        "incentive-notices",
         "login-log",
     ]
     assert "0 certificate reminders sent" in out.getvalue()

@@ -1,1 +1,3 @@
 """Import formats of the service mechanism, registered with core.imports."""
+
+from .imports import institutions  # noqa: F401

@@ -1,3 +1,130 @@
-"""Pages: overview."""
+"""The incentive overview (what every yuan achieved) and the reward ledger list behind its
+figures."""
 
-urlpatterns = []
+from __future__ import annotations
+
+import django_filters
+import django_tables2 as tables
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import render
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from ipcity.core import menu
+from ipcity.core.scope import has_perm
+from ipcity.core.views import generic
+
+from .. import stats
+from ..choices import RuleKind
+from ..filters.payments import applicants_for
+from ..filters.review import programs_for
+from ..models import Program, Reward
+from ..tables.review import ATTRS, TEMPLATE
+
+
+def _year(request) -> int | None:
+    try:
+        return int(request.GET.get("year") or 0) or None
+    except ValueError:
+        return None
+
+
+@login_required
+def overview(request):
+    if not has_perm(request.user, Program, "view"):
+        raise PermissionDenied
+    year = _year(request)
+    return render(
+        request,
+        "incentives/overview.html",
+        {
+            "figures": stats.figures(request.user, year),
+            "years": stats.years(request.user),
+            "year": year,
+        },
+    )
+
+
+class RewardFilterSet(django_filters.FilterSet):
+    program = django_filters.ModelChoiceFilter(queryset=programs_for, label=_("Program"))
+    kind = django_filters.ChoiceFilter(
+        field_name="item__rule__kind", choices=RuleKind.choices, label=gettext_lazy("Rewards")
+    )
+    applicant = django_filters.ModelChoiceFilter(
+        queryset=applicants_for, label=gettext_lazy("Applicant")
+    )
+    year = django_filters.NumberFilter(field_name="program__year", label=gettext_lazy("Year"))
+
+    class Meta:
+        model = Reward
+        fields = ["program", "kind", "applicant", "year"]
+
+
+class RewardTable(tables.Table):
+    reward_key = tables.Column(verbose_name=gettext_lazy("Rewarded right"))
+    item = tables.Column(
+        verbose_name=gettext_lazy("Application"),
+        accessor="item__application",
+        linkify=lambda record: record.item.application.get_absolute_url(),
+    )
+    kind = tables.Column(accessor="item__rule", verbose_name=gettext_lazy("Rule"), orderable=False)
+    reference = tables.Column(accessor="item__reference", verbose_name=gettext_lazy("Number"))
+    amount = tables.Column(attrs={"td": {"class": "text-end"}})
+
+    class Meta:
+        model = Reward
+        fields = (
+            "reward_key",
+            "reference",
+            "kind",
+            "program",
+            "applicant",
+            "item",
+            "amount",
+            "created_at",
+        )
+        attrs = ATTRS
+        template_name = TEMPLATE
+        empty_text = gettext_lazy("No rewards.")
+
+    def render_amount(self, value):
+        return f"{value:,.2f}"
+
+
+class RewardListView(generic.ObjectListView):
+    """The reward ledger rows behind the overview's "rights rewarded" figures."""
+
+    queryset = Reward.objects.select_related(
+        "program", "applicant", "item__rule", "item__application"
+    )
+    filterset_class = RewardFilterSet
+    table_class = RewardTable
+
+    def restricted(self, action: str):
+        return self.queryset.filter(pk__in=stats.visible_rewards(self.request.user).values("pk"))
+
+    def list_url(self) -> str:
+        return reverse("incentives:reward_list")
+
+    def add_url(self) -> str:
+        return ""
+
+    def extra_context(self) -> dict:
+        return {"can_add": False}
+
+
+menu.register(
+    "service",
+    gettext_lazy("Incentives overview"),
+    "incentives:overview",
+    "incentives.view_program",
+    order=75,
+    icon="graph-up",
+)
+
+urlpatterns = [
+    path("overview/", overview, name="overview"),
+    path("rewards/", RewardListView.as_view(), name="reward_list"),
+]
