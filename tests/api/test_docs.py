@@ -21,4 +21,5 @@ def test_the_docs_load_their_assets_from_our_own_static_files(client):
     for url in urls:
         assert url.startswith("/static/"), url
         assert finders.find(url.removeprefix("/static/")), url
-    assert "cdn" not in html.lower()
+    # A host name, not any "cdn" (a random CSRF token on the page may contain those letters).
+    assert not re.search(r"//[^\"'\s]*cdn", html, re.I)
