@@ -12,6 +12,7 @@ read their directory: more than `MAX_ZIP_ENTRIES` entries or an uncompressed tot
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import zipfile
@@ -140,3 +141,37 @@ def check_upload(upload, kinds=DEFAULT_KINDS, max_bytes: int | None = None) -> U
         sha256=digest.hexdigest(),
         kind=kind,
     )
+
+
+def check_uploads(attachments, *, limit: int, too_many: str, already: int = 0) -> list:
+    """(upload, UploadInfo) for each attachment, each checked by its content.
+
+    An attachment is an upload or, when a form has already run `check_upload` on it, the pair
+    (upload, UploadInfo), which is not checked twice. More than `limit` files (counting
+    `already` stored ones) is refused with `too_many`; every bad file's message is collected, so
+    the sender learns of all of them at once."""
+    attachments = [f for f in attachments if f]
+    if len(attachments) + already > limit:
+        raise ValidationError({"attachments": too_many})
+    infos, errors = [], []
+    for upload in attachments:
+        if isinstance(upload, tuple) and len(upload) == 2 and isinstance(upload[1], UploadInfo):
+            infos.append(upload)
+            continue
+        try:
+            infos.append((upload, check_upload(upload)))
+        except ValidationError as exc:
+            errors.extend(exc.messages)
+    if errors:
+        raise ValidationError({"attachments": errors})
+    return infos
+
+
+def remove_stored(names) -> None:
+    """Delete files written to storage by a transaction that then failed (Django has no
+    on-rollback hook); a file already gone is fine."""
+    from django.core.files.storage import default_storage
+
+    for name in names:
+        with contextlib.suppress(OSError):
+            default_storage.delete(name)

@@ -687,7 +687,7 @@ def add_evidence(
     row cannot be written the stored file is removed again (as leads.py does). Django has no
     rollback hook: a caller that wraps this in its own transaction and then fails must remove
     `evidence.file` itself."""
-    from ipcity.core.uploads import check_upload
+    from ipcity.core.uploads import check_upload, remove_stored
 
     check_change(user, case)
     errors = {}
@@ -735,19 +735,9 @@ def add_evidence(
                 raise duplicate from None
     except BaseException:
         # Nothing half-written: the stored file goes when the row does not come.
-        _remove_files(stored)
+        remove_stored(stored)
         raise
     return evidence
-
-
-def _remove_files(names: list) -> None:
-    import contextlib
-
-    from django.core.files.storage import default_storage
-
-    for name in names:
-        with contextlib.suppress(OSError):
-            default_storage.delete(name)
 
 
 def investigate(user, case: Case, note: str = "") -> Case:

@@ -32,7 +32,6 @@ The complainant sees on the public status page the status, the agency, the dates
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import re
 import secrets
@@ -47,7 +46,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from ipcity.core import workdays
 from ipcity.core.daily import daily_duty
 from ipcity.core.scope import ScopeChoices, grants_for, has_perm, perm_name
-from ipcity.core.uploads import UploadInfo, check_upload
+from ipcity.core.uploads import check_uploads, remove_stored
 
 from . import clocks
 from .choices import AgencyKind, LeadSource, LeadStatus
@@ -261,37 +260,14 @@ def _sync(target: Lead, source: Lead) -> None:
         setattr(target, field.attname, getattr(source, field.attname))
 
 
-def _checked(item):
-    """(upload, UploadInfo): an upload already checked by a form is not checked again."""
-    if isinstance(item, tuple) and len(item) == 2 and isinstance(item[1], UploadInfo):
-        return item
-    return None
-
-
 def _check_files(attachments, already: int = 0) -> list:
-    """(upload, info) for each attachment. An attachment is an upload or, when a form has
-    already run `check_upload` on it, the pair (upload, UploadInfo) (not checked twice)."""
-    attachments = [f for f in attachments if f]
-    if len(attachments) + already > MAX_ATTACHMENTS:
-        raise ValidationError(
-            {
-                "attachments": _("At most %(n)d files can be attached to a lead.")
-                % {"n": MAX_ATTACHMENTS}
-            }
-        )
-    infos, errors = [], []
-    for upload in attachments:
-        pair = _checked(upload)
-        if pair is not None:
-            infos.append(pair)
-            continue
-        try:
-            infos.append((upload, check_upload(upload)))
-        except ValidationError as exc:
-            errors.extend(exc.messages)
-    if errors:
-        raise ValidationError({"attachments": errors})
-    return infos
+    """(upload, info) for each attachment, each checked by its content (core/uploads.py)."""
+    return check_uploads(
+        attachments,
+        limit=MAX_ATTACHMENTS,
+        too_many=_("At most %(n)d files can be attached to a lead.") % {"n": MAX_ATTACHMENTS},
+        already=already,
+    )
 
 
 def _store_files(lead: Lead, infos, stored: list) -> None:
@@ -306,14 +282,6 @@ def _store_files(lead: Lead, infos, stored: list) -> None:
         attachment.file.save(info.name, upload, save=False)
         stored.append(attachment.file.name)
         attachment.save()
-
-
-def _remove_files(names: list) -> None:
-    from django.core.files.storage import default_storage
-
-    for name in names:
-        with contextlib.suppress(OSError):
-            default_storage.delete(name)
 
 
 # --- creation ----------------------------------------------------------------------------
@@ -414,7 +382,7 @@ def create_lead(
             ):
                 raise PermissionDenied(_("You may not record this lead."))
     except BaseException:
-        _remove_files(stored)
+        remove_stored(stored)
         raise
     lead.stored_files = list(stored)
     return lead
@@ -423,7 +391,7 @@ def create_lead(
 def remove_stored_files(lead: Lead) -> None:
     """Remove the files `create_lead` wrote for `lead` (for a caller whose outer transaction
     rolled back after `create_lead` returned)."""
-    _remove_files(getattr(lead, "stored_files", ()))
+    remove_stored(getattr(lead, "stored_files", ()))
 
 
 def add_attachment(user, lead: Lead, upload) -> LeadAttachment:
@@ -438,7 +406,7 @@ def add_attachment(user, lead: Lead, upload) -> LeadAttachment:
             infos = _check_files([upload], already=locked.attachments.count())
             _store_files(locked, infos, stored)
     except BaseException:
-        _remove_files(stored)
+        remove_stored(stored)
         raise
     return locked.attachments.order_by("-pk").first()
 

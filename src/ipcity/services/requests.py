@@ -46,7 +46,7 @@ from django.utils.translation import gettext as _
 
 from ipcity.core import workdays
 from ipcity.core.scope import ScopeChoices, grants_for, has_perm, perm_name
-from ipcity.core.uploads import UploadInfo, check_upload
+from ipcity.core.uploads import UploadInfo, check_uploads, remove_stored
 from ipcity.protection.leads import new_tracking_code, normalize_code, phone_digits, valid_phone
 
 from .choices import RequestEventKind, RequestStatus, ServiceKind
@@ -269,43 +269,14 @@ def _status_error(request: ServiceRequest, what: str) -> ValidationError:
     )
 
 
-def _checked(item):
-    if isinstance(item, tuple) and len(item) == 2 and isinstance(item[1], UploadInfo):
-        return item
-    return None
-
-
 def check_files(attachments, already: int = 0) -> list:
     """(upload, info) for each attachment, each checked by its content (core/uploads.py)."""
-    attachments = [f for f in attachments if f]
-    if len(attachments) + already > MAX_ATTACHMENTS:
-        raise ValidationError(
-            {
-                "attachments": _("At most %(n)d files can be attached to a request.")
-                % {"n": MAX_ATTACHMENTS}
-            }
-        )
-    infos, errors = [], []
-    for upload in attachments:
-        pair = _checked(upload)
-        if pair is not None:
-            infos.append(pair)
-            continue
-        try:
-            infos.append((upload, check_upload(upload)))
-        except ValidationError as exc:
-            errors.extend(exc.messages)
-    if errors:
-        raise ValidationError({"attachments": errors})
-    return infos
-
-
-def _remove_files(names) -> None:
-    from django.core.files.storage import default_storage
-
-    for name in names:
-        with contextlib.suppress(OSError):
-            default_storage.delete(name)
+    return check_uploads(
+        attachments,
+        limit=MAX_ATTACHMENTS,
+        too_many=_("At most %(n)d files can be attached to a request.") % {"n": MAX_ATTACHMENTS},
+        already=already,
+    )
 
 
 def _assign_fields(request: ServiceRequest, point: Institution, on: datetime.date) -> None:
@@ -437,7 +408,7 @@ def submit_request(
             ):
                 raise PermissionDenied(_("You may not submit requests for this organization."))
     except BaseException:
-        _remove_files(stored)
+        remove_stored(stored)
         raise
     if auto:
         _notify_point(request)
