@@ -18,6 +18,35 @@ from ipcity.orgs.choices import OrganizationKind
 from .factories import PASSWORD, make_org, make_region, make_user
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database is built from the models (`--nomigrations`); record every migration as
+    applied, so it looks like a migrated database to what reads the migration table (backups,
+    `makemigrations --check`). tests/core/test_migrations.py runs the migrations themselves."""
+    from django.conf import settings
+    from django.db import connections
+    from django.db.migrations.loader import MigrationLoader
+    from django.db.migrations.recorder import MigrationRecorder
+
+    from . import settings as test_settings
+
+    # pytest-django hid the migrations to build the database; show them again to the code
+    # under test (backups compare them, `makemigrations --check` reads them).
+    settings.MIGRATION_MODULES = getattr(test_settings, "MIGRATION_MODULES", {})
+    with django_db_blocker.unblock():
+        for connection in connections.all():
+            recorder = MigrationRecorder(connection)
+            recorder.ensure_schema()
+            applied = set(recorder.applied_migrations())
+            graph = MigrationLoader(None, ignore_no_migrations=True).graph
+            plan = []
+            for leaf in graph.leaf_nodes():  # in dependency order, as `migrate` applies them
+                plan += [key for key in graph.forwards_plan(leaf) if key not in plan]
+            for key in plan:
+                if key not in applied:
+                    recorder.record_applied(*key)
+
+
 @dataclass
 class World:
     district: object

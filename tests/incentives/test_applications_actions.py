@@ -170,3 +170,37 @@ def test_upload_too_large_refused(iworld, program, settings):
     with pytest.raises(ValidationError):
         applications.add_material(iworld.erin, app, "营业执照复印件", pdf())
     assert not Material.objects.exists()
+
+
+def test_only_the_applicant_withdraws(iworld, program):
+    """The office reviews (returns, rejects) but does not withdraw an enterprise's application;
+    the page offers it no withdraw button."""
+    app = applications.submit(iworld.erin, ready(iworld, program))
+    assert "withdraw" not in applications.available_actions(iworld.alice, app)
+    with pytest.raises(PermissionDenied):
+        applications.withdraw(iworld.alice, app)
+    app.refresh_from_db()
+    assert app.status == ApplicationStatus.SUBMITTED
+    assert "withdraw" in applications.available_actions(iworld.erin, app)
+    assert applications.withdraw(iworld.erin, app).status == ApplicationStatus.WITHDRAWN
+
+
+def test_refused_submit_keeps_the_refreshed_checks(iworld, program):
+    """A submit refused for a missing document still saves the new checks, so the applicant
+    sees why an item changed (here: the patent lapsed since it was added)."""
+    from ipcity.rights.choices import PatentStatus
+
+    app = applications.create(iworld.erin, program, iworld.enterprise_a, **FIELDS)
+    item = applications.add_item(
+        iworld.erin, app, program.rules.get(), iworld.inv_a.application_number
+    )
+    assert item.eligible
+    iworld.inv_a.legal_status = PatentStatus.LAPSED
+    iworld.inv_a.save()
+    with pytest.raises(ValidationError):
+        applications.submit(iworld.erin, app)
+    item.refresh_from_db()
+    assert not item.eligible
+    assert any(c["code"] == "granted" and not c["ok"] for c in item.checks)
+    app.refresh_from_db()
+    assert app.status == ApplicationStatus.DRAFT and app.requested_amount == 0

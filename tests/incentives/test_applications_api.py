@@ -83,3 +83,47 @@ def test_material_in_detail(iworld, program, login):
     data = login(iworld.erin).get(f"/api/incentives/applications/{app.pk}/").json()
     assert data["materials"][0]["name"] == "a.pdf"
     assert Application.objects.count() == 1
+
+
+def test_update_and_upload_over_the_api(iworld, program, login):
+    """Without paper: the enterprise corrects its bank details and uploads a document over the
+    API; strangers and readers change nothing; bad files are refused with a reason."""
+    app = make_application(program, iworld.enterprise_a)
+    url = f"/api/incentives/applications/{app.pk}/"
+    client = login(iworld.erin)
+    response = client.patch(url, {"bank_account": "6222 0000 9999"}, content_type=JSON)
+    assert response.status_code == 200, response.content
+    app.refresh_from_db()
+    assert app.bank_account == "6222 0000 9999" and app.contact_name == "张三"
+    assert client.patch(url, {"contact_name": ""}, content_type=JSON).status_code == 422
+    assert client.patch(url, {"contact_name": None}, content_type=JSON).status_code == 422
+    app.refresh_from_db()
+    assert app.contact_name == "张三"
+    upload = f"{url}materials/"
+    response = client.post(
+        upload,
+        {"title": "营业执照复印件", "file": SimpleUploadedFile("licence.pdf", PDF)},
+    )
+    assert response.status_code == 201, response.content
+    assert [m["title"] for m in response.json()["materials"]] == ["营业执照复印件"]
+    bad = client.post(
+        upload, {"title": "x", "file": SimpleUploadedFile("x.pdf", b"MZ\x90\x00not a pdf")}
+    )
+    assert bad.status_code == 422, bad.content
+    assert app.materials.count() == 1
+    for stranger in (iworld.charlie, iworld.leo):
+        other = login(stranger)
+        assert other.patch(url, {"bank_name": "x"}, content_type=JSON).status_code in (403, 404)
+        response = other.post(
+            upload, {"title": "x", "file": SimpleUploadedFile("licence.pdf", PDF)}
+        )
+        assert response.status_code in (403, 404)
+    assert app.materials.count() == 1
+    # Once submitted, nothing changes.
+    applications.add_item(iworld.erin, app, program.rules.get(), iworld.inv_a.application_number)
+    applications.submit(iworld.erin, app)
+    client = login(iworld.erin)
+    assert client.patch(url, {"bank_name": "x"}, content_type=JSON).status_code == 422
+    response = client.post(upload, {"title": "补充", "file": SimpleUploadedFile("more.pdf", PDF)})
+    assert response.status_code == 422
+    assert app.materials.count() == 1

@@ -41,6 +41,21 @@ def test_figures_equal_their_lists(iworld, login, client):
     page = client.get(reverse("incentives:overview"), {"year": program.year})
     assert page.status_code == 200
     assert "20,000.00" in page.content.decode() or "20000" in page.content.decode()
+    # Every bar of the charts links to a list holding exactly the bar's rows.
+    charts = page.context["charts"]
+    assert set(charts) == {"budget", "applications", "kinds"}
+    bars = 0
+    for name in ("applications", "kinds"):
+        for series in charts[name]["series"]:
+            if series.get("axis") == 1 or name == "applications":
+                for point in series["data"]:
+                    assert _count(client, point["url"]) == point["value"]
+                    bars += 1
+    assert bars >= 3
+    approved_bar = charts["budget"]["series"][1]["data"][0]
+    assert approved_bar["value"] == float(app.approved_amount)
+    assert 'data-chart="budget"' in page.content.decode()
+    assert "bar_charts.js" in page.content.decode()
 
 
 def test_money_only_for_staff(iworld, login, client):
@@ -53,6 +68,7 @@ def test_money_only_for_staff(iworld, login, client):
     assert stats.figures(iw.charlie)["totals"]["applications"] == 0
     response = login(iw.erin).get(reverse("incentives:overview"))
     assert response.status_code == 200
+    assert "budget" not in response.context["charts"]  # no money chart for an enterprise
     client.logout()
     data = login(iw.leo).get("/api/incentives/stats").json()
     assert data["totals"]["approved"] == "10000.00"

@@ -216,3 +216,113 @@ def test_api(iworld, published, draft, login, django_assert_max_num_queries):
         make_program(iworld, code=f"Q{i}")
     with django_assert_max_num_queries(12):
         assert client.get("/api/incentives/programs/").status_code == 200
+
+
+def _edit_data(program, **changes):
+    """The programme page's POST as the form shows it, with `changes` applied."""
+    data = {
+        "code": program.code,
+        "name": program.name,
+        "year": str(program.year),
+        "organizer": program.organizer_id,
+        "call_opens": program.call_opens.isoformat(),
+        "call_closes": program.call_closes.isoformat(),
+        "budget": str(program.budget),
+        "rules-INITIAL_FORMS": str(program.rules.count()),
+        "rules-MIN_NUM_FORMS": "0",
+        "rules-MAX_NUM_FORMS": "1000",
+    }
+    rules = list(program.rules.order_by("pk"))
+    for i, rule in enumerate(rules):
+        data[f"rules-{i}-id"] = rule.pk
+        data[f"rules-{i}-kind"] = rule.kind
+        for name in ("amount", "rate_percent", "cap_per_item", "cap_per_applicant"):
+            value = getattr(rule, name)
+            data[f"rules-{i}-{name}"] = str(value) if value is not None else ""
+        data[f"rules-{i}-max_items_per_applicant"] = rule.max_items_per_applicant or ""
+        data[f"rules-{i}-label"] = rule.label
+        data[f"rules-{i}-in_district_required"] = "on" if rule.in_district_required else ""
+    data["rules-TOTAL_FORMS"] = str(len(rules))
+    data.update(changes)
+    return data
+
+
+def test_designation_rule_takes_kinds_and_levels(iworld, draft, login):
+    client = login(iworld.alice)
+    url = reverse("incentives:program_edit", args=[draft.pk])
+    data = _edit_data(
+        draft,
+        **{
+            "rules-TOTAL_FORMS": "1",
+            "rules-0-kind": RuleKind.DESIGNATION,
+            "rules-0-amount": "100000",
+            "rules-0-designation_kinds": ["ip_advantage", "ip_demonstration"],
+            "rules-0-designation_levels": ["national"],
+        },
+    )
+    assert client.post(url, data).status_code == 302
+    rule = draft.rules.get()
+    assert rule.params == {"kinds": ["ip_advantage", "ip_demonstration"], "levels": ["national"]}
+    # The form shows them ticked again.
+    body = client.get(url).content.decode()
+    assert 'value="ip_demonstration"' in body and "checked" in body
+    # A grant rule has no designation kinds.
+    data = _edit_data(
+        draft,
+        **{
+            "rules-0-kind": RuleKind.INVENTION_GRANT,
+            "rules-0-amount": "1",
+            "rules-0-designation_kinds": ["ip_advantage"],
+        },
+    )
+    response = client.post(url, data)
+    assert response.status_code == 400
+    assert 'data-field="designation_kinds"' in response.content.decode()
+    rule.refresh_from_db()
+    assert rule.kind == RuleKind.DESIGNATION
+
+
+def test_rule_params_checked_through_the_api_too(iworld):
+    errors = programs.rule_errors(
+        {"kind": RuleKind.DESIGNATION, "amount": 1, "params": {"kinds": ["knighthood"]}}
+    )
+    assert "params" in errors and "knighthood" in str(errors["params"])
+    errors = programs.rule_errors(
+        {"kind": RuleKind.DESIGNATION, "amount": 1, "params": {"colour": ["red"]}}
+    )
+    assert "params" in errors
+    ok = {"kind": RuleKind.DESIGNATION, "amount": 1, "params": {"levels": ["district"]}}
+    assert programs.rule_errors(ok) == {}
+
+
+def test_rules_locked_once_applications_exist(iworld, published, login):
+    from .builders_programs import make_application
+
+    rule = published.rules.get()
+    make_application(published, iworld.enterprise_a)
+    url = reverse("incentives:program_edit", args=[published.pk])
+    data = _edit_data(published, **{"rules-0-amount": "999999"})
+    response = login(iworld.alice).post(url, data)
+    assert response.status_code == 400
+    assert "once applications exist" in response.content.decode()
+    rule.refresh_from_db()
+    assert rule.amount == Decimal("5000")
+    # The programme's own fields may still change.
+    data = _edit_data(published, name="改名后的项目")
+    assert login(iworld.alice).post(url, data).status_code == 302
+    published.refresh_from_db()
+    assert published.name == "改名后的项目"
+
+
+def test_budget_not_below_what_approvals_reserved(iworld, published, login):
+    Program.objects.filter(pk=published.pk).update(committed_amount=Decimal("300000"))
+    published.refresh_from_db()
+    url = reverse("incentives:program_edit", args=[published.pk])
+    response = login(iworld.alice).post(url, _edit_data(published, budget="299999.99"))
+    assert response.status_code == 400
+    assert 'data-field="budget"' in response.content.decode()
+    published.refresh_from_db()
+    assert published.budget == Decimal("1000000")
+    assert login(iworld.alice).post(url, _edit_data(published, budget="300000")).status_code == 302
+    published.refresh_from_db()
+    assert published.budget == Decimal("300000")

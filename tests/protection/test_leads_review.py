@@ -369,7 +369,6 @@ def test_clock_text_comes_from_clocks(pworld, monkeypatch):
 
 def test_upload_checked_once(pworld, login, monkeypatch):
     from ipcity.core import uploads
-    from ipcity.protection import leads as leads_module
     from ipcity.protection.forms import leads as lead_forms
 
     p = pworld
@@ -381,7 +380,7 @@ def test_upload_checked_once(pworld, login, monkeypatch):
         return real(*args, **kwargs)
 
     monkeypatch.setattr(lead_forms, "check_upload", counting)
-    monkeypatch.setattr(leads_module, "check_upload", counting)
+    monkeypatch.setattr(uploads, "check_upload", counting)
     client = login(p.mia)
     data = {
         "source": "inspection",

@@ -11,6 +11,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from ipcity.core.imports import get_format, validate
+from ipcity.orgs.choices import OrganizationKind
 from ipcity.services.choices import InstitutionKind, ServiceKind
 from ipcity.services.models import Institution, InstitutionService, Qualification
 
@@ -94,7 +95,12 @@ def test_detail_badges_and_routed_requests(sworld, login):
 
 def test_office_adds_and_own_users_edit(sworld, login):
     s = sworld
-    org = make_org("示例律师事务所")
+    org = make_org("示例律师事务所", OrganizationKind.SERVICE)
+    # Enterprises are not offered as directory entries.
+    form = login(s.alice).get("/services/institutions/add/").context["form"]
+    offered = set(form.fields["organization"].queryset.values_list("pk", flat=True))
+    assert org.pk in offered and s.enterprise_a.pk not in offered
+    assert s.agency.organization_id not in offered  # already listed
     data = {
         "organization": org.pk,
         "kind": InstitutionKind.LAW_FIRM,
@@ -146,10 +152,20 @@ def test_qualifications_by_own_users(sworld, login):
     qual = Qualification.objects.get(institution=s.agency)
     assert login(s.hal).post(url, good).status_code == 403
     assert login(s.erin).post(url, good).status_code == 403
+    # The same form sent twice (a double click) adds one qualification.
+    client = login(s.stan)
+    twice = {**good, "number": "11002", "_once": "tok-q"}
+    assert client.post(url, twice).status_code == 302
+    assert client.post(url, twice).status_code == 302
+    assert Qualification.objects.filter(number="11002").count() == 1
+    Qualification.objects.filter(number="11002").delete()
+    # Changes are kept in the history.
+    assert qual.history.count() == 1
     delete = f"{detail(s.agency)}qualifications/{qual.pk}/delete/"
     assert login(s.hal).post(delete).status_code == 403
     assert login(s.stan).post(delete).status_code == 302
     assert not Qualification.objects.exists()
+    assert Qualification.history.filter(id=qual.pk).count() == 2
 
 
 def test_export_xlsx(sworld, login):

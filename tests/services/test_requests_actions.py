@@ -255,8 +255,10 @@ def test_hand_over_makes_a_lead_in_one_step(sworld, settings, tmp_path):
         assert handle.read().startswith(b"%PDF")
     event = req.events.get(kind=RequestEventKind.HANDED_OVER)
     assert lead.tracking_code in event.note and event.user == s.alice
-    # The request keeps its history: one row per save with the status change.
-    assert req.history.filter(status=RequestStatus.HANDED_OVER).exists()
+    # The request's own history records the hand-over as alice's change from the state before.
+    newest, before = list(req.history.order_by("-history_id")[:2])
+    assert newest.status == RequestStatus.HANDED_OVER and newest.history_user == s.alice
+    assert before.status == RequestStatus.SUBMITTED
     # Never twice.
     with pytest.raises(ValidationError):
         actions.hand_over(s.alice, req, amr)
@@ -350,3 +352,29 @@ def test_figures_match_the_list_filters(sworld):
     assert f["average_rating"] == 5
     assert actions.figures(s.erin, today.year)["total"] == 2
     assert actions.figures(s.stan, today.year)["total"] == 0
+
+
+def test_hand_over_puts_the_request_history_into_the_lead(sworld):
+    """The agency deciding on the lead reads what the service points already did: every step
+    with its point and note, in order, and the answer given."""
+    from ipcity.services.models import InstitutionService
+
+    s = sworld
+    InstitutionService.objects.create(institution=s.hall, kind=ServiceKind.RIGHTS_PROTECTION)
+    req = ask(s.erin, kind=ServiceKind.RIGHTS_PROTECTION, subject="专利被侵权")
+    actions.assign(s.alice, req, s.hall)
+    actions.decline(s.hal, req, "本站无法处理专利侵权纠纷")
+    actions.assign(s.alice, req, s.center)
+    actions.start(s.sam, req)
+    actions.add_note(s.sam, req, "已电话联系企业核实情况", public=True)
+    actions.answer(s.sam, req, "建议向执法部门投诉，已协助准备材料。")
+    lead = actions.hand_over(s.alice, req)
+    text = lead.description
+    assert text.startswith("专利被侵权")
+    assert "History of service request" in text and req.tracking_code in text
+    declined = text.index("本站无法处理专利侵权纠纷")
+    called = text.index("已电话联系企业核实情况")
+    answer = text.index("建议向执法部门投诉")
+    assert declined < called < answer
+    assert s.hall.organization.name in text and s.center.organization.name in text
+    assert "Answer given to the requester:" in text

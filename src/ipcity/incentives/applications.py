@@ -82,9 +82,15 @@ def available_actions(user, application, *, changeable: bool | None = None) -> s
         actions |= {"edit", "items", "attach"}
         if application.status == ApplicationStatus.RETURNED or call_open(application.program):
             actions.add("submit")
-    if application.status in WITHDRAWABLE:
+    if application.status in WITHDRAWABLE and is_applicant(user, application):
         actions.add("withdraw")
     return actions
+
+
+def is_applicant(user, application) -> bool:
+    """Whether `user` speaks for the applicant (a user of the applying organization)."""
+    org_id = getattr(user, "organization_id", None)
+    return bool(org_id) and org_id == application.applicant_id
 
 
 def may_apply(user, program) -> bool:
@@ -252,7 +258,7 @@ def add_item(user, application, rule, reference, claimed_base=None) -> Applicati
         if locked.items.count() >= MAX_ITEMS:
             raise ValidationError(_("An application holds at most %(n)s items.") % {"n": MAX_ITEMS})
         record = adapter.resolve(reference, locked.applicant)
-        key = adapter.reward_key(record, rule.program) if record is not None else ""
+        key = adapter.reward_key(record, rule) if record is not None else ""
         if key and locked.items.filter(reward_key=key).exists():
             raise ValidationError(
                 {"reference": [_("This is already claimed in this application.")]}
@@ -407,21 +413,26 @@ def submit(user, application) -> Application:
             )
         if not locked.bank_name or not locked.bank_account:
             errors.append(_("Enter the bank and account number the award is paid to."))
-        if errors:
-            raise ValidationError(errors)
-        if not locked.number:
-            _give_number(locked)
-        locked.status = ApplicationStatus.SUBMITTED
-        locked.submitted_at = timezone.now()
-        locked._history_user = user
-        locked.save()
+        if not errors:
+            if not locked.number:
+                _give_number(locked)
+            locked.status = ApplicationStatus.SUBMITTED
+            locked.submitted_at = timezone.now()
+            locked._history_user = user
+            locked.save()
+    # Refused after the block, so the refreshed checks are kept: the applicant sees why.
+    if errors:
+        raise ValidationError(errors)
     return locked
 
 
 def withdraw(user, application) -> Application:
-    """Take the application back before it is approved."""
+    """Take the application back before it is approved: the applicant's own act (the office
+    returns or rejects an application through review instead)."""
     with transaction.atomic():
         locked = _locked(user, application)
+        if not is_applicant(user, locked):
+            raise PermissionDenied(_("Only the applicant can withdraw its application."))
         if locked.status not in WITHDRAWABLE:
             raise ValidationError(
                 _("The application is %(status)s; it can no longer be withdrawn.")

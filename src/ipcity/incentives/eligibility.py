@@ -1,6 +1,7 @@
 """The eligibility pre-check of application items against the registry.
 
-Every item gets a list of checks, `{"code", "ok", "message"}`, in the words shown to the
+Every item gets a list of checks, `{"code", "ok", "msg", "params"}` (`message()` gives their
+words in the reader's language), shown to the
 applicant next to the item and to the reviewers: the record exists, is of the kind the rule
 rewards, is granted/registered/valid, is held by the applicant, counts for the district (when
 the rule says so), its qualifying date falls in the rule's window, the per-applicant limits,
@@ -18,8 +19,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.db.models import Prefetch
-from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_noop
 
 from . import rules
 from .choices import ApplicationStatus
@@ -67,14 +68,21 @@ class _Context:
         self._inside = None
         self._inside_known = False
         records = {}
+        unresolved: dict = {}
         for item in items:
             adapter = rules.adapter(item.rule.kind)
             record = adapter.record(item)
+            records[id(item)] = record
             if record is None:
-                record = adapter.resolve(item.reference, application.applicant)
+                unresolved.setdefault(adapter, []).append(item)
+        # Numbers not yet found are looked up a kind at a time, not an item at a time.
+        for adapter, waiting in unresolved.items():
+            found = adapter.resolve_many({i.reference for i in waiting}, application.applicant)
+            for item in waiting:
+                record = found.get(item.reference)
                 if record is not None:
                     setattr(item, adapter.field, record)
-            records[id(item)] = record
+                    records[id(item)] = record
         self.records = records
         keys = {self.key(item) for item in items if records[id(item)] is not None}
         keys.discard("")
@@ -98,7 +106,7 @@ class _Context:
         record = self.records.get(id(item))
         if record is None:
             return ""
-        return rules.adapter(item.rule.kind).reward_key(record, item.rule.program)
+        return rules.adapter(item.rule.kind).reward_key(record, item.rule)
 
     @property
     def applicant_inside(self) -> bool | None:
@@ -111,8 +119,46 @@ class _Context:
         return self._inside
 
 
-def _check(code: str, ok: bool, message: str) -> dict:
-    return {"code": code, "ok": bool(ok), "message": str(message)}
+def _check(code: str, ok: bool, msg: str, params: dict | None = None) -> dict:
+    """One check as stored: the untranslated message and its values (text values in their
+    untranslated form too), so `message()` shows it in the reader's language."""
+    return {"code": code, "ok": bool(ok), "msg": str(msg), "params": _portable(params or {})}
+
+
+def _portable(params: dict) -> dict:
+    return {
+        key: value if isinstance(value, int | float | bool) or value is None else str(value)
+        for key, value in params.items()
+    }
+
+
+def message(check: dict) -> str:
+    """The words of a stored check in the active language."""
+    if "msg" not in check:  # stored before messages were kept untranslated
+        return str(check.get("message") or check.get("code") or "")
+    params = {
+        key: gettext(value) if isinstance(value, str) and value else value
+        for key, value in (check.get("params") or {}).items()
+    }
+    text = gettext(check["msg"]) if check["msg"] else ""
+    try:
+        return text % params if params else text
+    except (KeyError, TypeError, ValueError):
+        return text
+
+
+def shown(checks: list[dict]) -> list[dict]:
+    """Checks with their words in the active language (`message`) and the amber warnings
+    marked (`warning`), for pages, the API and reviewers' reasons."""
+    return [
+        {
+            "code": c.get("code", ""),
+            "ok": bool(c.get("ok")),
+            "message": message(c),
+            "warning": c.get("code") in WARNING_CODES and not c.get("ok"),
+        }
+        for c in checks
+    ]
 
 
 def _record_checks(item, ctx: _Context) -> list[dict]:
@@ -125,34 +171,46 @@ def _record_checks(item, ctx: _Context) -> list[dict]:
             _check(
                 "found",
                 False,
-                _("Nothing with the number “%(ref)s” was found for this rule in the registry.")
-                % {"ref": item.reference},
+                gettext_noop(
+                    "Nothing with the number “%(ref)s” was found for this rule in the registry."
+                ),
+                {"ref": item.reference},
             )
         ]
-    checks = [_check("found", True, _("Found: %(what)s.") % {"what": adapter.describe(record)})]
+    checks = [
+        _check("found", True, gettext_noop("Found: %(what)s."), {"what": adapter.describe(record)})
+    ]
     status = adapter.type_ok(record, rule)
     if status.message or not status.ok:
-        checks.append(_check("kind", status.ok, status.message))
+        checks.append(_check("kind", status.ok, status.message, status.params))
     status = adapter.granted(record, valid_ids=ctx.valid_certificates)
-    checks.append(_check("granted", status.ok, status.message))
+    checks.append(_check("granted", status.ok, status.message, status.params))
     if ctx.applicant_id in adapter.holder_ids(record):
-        checks.append(_check("held", True, _("Held by the applicant.")))
+        checks.append(_check("held", True, gettext_noop("Held by the applicant.")))
     else:
         checks.append(
-            _check("held", False, _("The registry does not list the applicant as its holder."))
+            _check(
+                "held",
+                False,
+                gettext_noop("The registry does not list the applicant as its holder."),
+            )
         )
     if rule.in_district_required:
         inside = adapter.in_district(record, ctx.applicant_inside)
         if inside is True:
-            checks.append(_check("district", True, _("Counts for the district.")))
+            checks.append(_check("district", True, gettext_noop("Counts for the district.")))
         elif inside is False:
-            checks.append(_check("district", False, _("Does not count for the district.")))
+            checks.append(
+                _check("district", False, gettext_noop("Does not count for the district."))
+            )
         else:
             checks.append(
                 _check(
                     "district",
                     False,
-                    _("Not yet known to count for the district; the office decides first."),
+                    gettext_noop(
+                        "Not yet known to count for the district; the office decides first."
+                    ),
                 )
             )
     if rule.date_from or rule.date_to:
@@ -169,7 +227,8 @@ def _record_checks(item, ctx: _Context) -> list[dict]:
                 _check(
                     "window",
                     True,
-                    _("The %(what)s (%(date)s) is within %(start)s – %(end)s.") % values,
+                    gettext_noop("The %(what)s (%(date)s) is within %(start)s – %(end)s."),
+                    values,
                 )
             )
         else:
@@ -177,7 +236,8 @@ def _record_checks(item, ctx: _Context) -> list[dict]:
                 _check(
                     "window",
                     False,
-                    _("The %(what)s (%(date)s) is outside %(start)s – %(end)s.") % values,
+                    gettext_noop("The %(what)s (%(date)s) is outside %(start)s – %(end)s."),
+                    values,
                 )
             )
     needs_base = adapter.needs_base or (rule.amount is None and rule.rate_percent is not None)
@@ -186,9 +246,25 @@ def _record_checks(item, ctx: _Context) -> list[dict]:
             _check(
                 "base",
                 False,
-                _("Enter the amount the subsidy is a share of (e.g. the interest paid)."),
+                gettext_noop(
+                    "Enter the amount the subsidy is a share of (e.g. the interest paid)."
+                ),
             )
         )
+    elif needs_base:
+        ceiling = adapter.max_base(record)
+        if ceiling is not None and item.claimed_base > ceiling:
+            checks.append(
+                _check(
+                    "base",
+                    False,
+                    gettext_noop(
+                        "The amount claimed (%(base)s yuan) is more than the secured amount "
+                        "(%(ceiling)s yuan)."
+                    ),
+                    {"base": rules.yuan(item.claimed_base), "ceiling": rules.yuan(ceiling)},
+                )
+            )
     key = ctx.key(item)
     reward = ctx.rewards.get(key)
     if reward is not None and reward.item_id != item.pk:
@@ -196,17 +272,20 @@ def _record_checks(item, ctx: _Context) -> list[dict]:
             _check(
                 "rewarded",
                 False,
-                _("Already rewarded in “%(program)s”.") % {"program": reward.program.name},
+                gettext_noop("Already rewarded in “%(program)s”."),
+                {"program": reward.program.name},
             )
         )
     else:
-        checks.append(_check("rewarded", True, _("Not rewarded before.")))
+        checks.append(_check("rewarded", True, gettext_noop("Not rewarded before.")))
     if key in ctx.claimed:
         checks.append(
             _check(
                 "claimed_elsewhere",
                 False,
-                _("Also claimed in another open application; it can be rewarded only once."),
+                gettext_noop(
+                    "Also claimed in another open application; it can be rewarded only once."
+                ),
             )
         )
     return checks
@@ -215,6 +294,13 @@ def _record_checks(item, ctx: _Context) -> list[dict]:
 def evaluate(application, items) -> None:
     """Check `items` (all of one application, in order) in memory: sets `checks`, `eligible`,
     `computed_amount` and `reward_key` on each, applying the per-applicant limits in order."""
+    # Values shown in a message (type and status labels, date names) are kept untranslated,
+    # so `message()` puts them in the reader's language.
+    with translation.override(None):
+        _evaluate(application, items)
+
+
+def _evaluate(application, items) -> None:
     ctx = _Context(application, items)
     usage: dict[int, rules.Usage] = {}
     seen_keys: set[str] = set()
@@ -222,7 +308,9 @@ def evaluate(application, items) -> None:
         checks = _record_checks(item, ctx)
         key = ctx.key(item)
         if key and key in seen_keys:
-            checks.append(_check("duplicate", False, _("Already claimed in this application.")))
+            checks.append(
+                _check("duplicate", False, gettext_noop("Already claimed in this application."))
+            )
             key = ""
         elif key:
             seen_keys.add(key)
@@ -240,8 +328,8 @@ def evaluate(application, items) -> None:
                     _check(
                         "limit",
                         False,
-                        _("Over the limit of %(n)s items per applicant for this rule.")
-                        % {"n": rule.max_items_per_applicant},
+                        gettext_noop("Over the limit of %(n)s items per applicant for this rule."),
+                        {"n": rule.max_items_per_applicant},
                     )
                 )
             elif amount <= 0 and full > 0:
@@ -249,8 +337,10 @@ def evaluate(application, items) -> None:
                     _check(
                         "limit",
                         False,
-                        _("The cap of %(amount)s yuan per applicant for this rule is used up.")
-                        % {"amount": rules.yuan(rule.cap_per_applicant)},
+                        gettext_noop(
+                            "The cap of %(amount)s yuan per applicant for this rule is used up."
+                        ),
+                        {"amount": rules.yuan(rule.cap_per_applicant)},
                     )
                 )
             elif amount < full:
@@ -258,12 +348,16 @@ def evaluate(application, items) -> None:
                     _check(
                         "limit",
                         True,
-                        _("Reduced to %(amount)s yuan by the cap of %(cap)s yuan per applicant.")
-                        % {"amount": rules.yuan(amount), "cap": rules.yuan(rule.cap_per_applicant)},
+                        gettext_noop(
+                            "Reduced to %(amount)s yuan by the cap of %(cap)s yuan per applicant."
+                        ),
+                        {"amount": rules.yuan(amount), "cap": rules.yuan(rule.cap_per_applicant)},
                     )
                 )
             else:
-                checks.append(_check("limit", True, _("Within the limits per applicant.")))
+                checks.append(
+                    _check("limit", True, gettext_noop("Within the limits per applicant."))
+                )
             if is_eligible(checks):
                 used.count += 1
                 used.amount += amount

@@ -76,7 +76,47 @@ def rule_errors(values: dict) -> dict:
         value = values.get(name)
         if value is not None and Decimal(value) < 0:
             errors[name] = [_("Enter an amount of zero or more.")]
+    params_problems = params_errors(kind, values.get("params"))
+    if params_problems:
+        errors["params"] = params_problems
     return errors
+
+
+# The extra conditions (`Rule.params`) each rule kind understands, with the values allowed.
+def _param_choices() -> dict:
+    from ipcity.utilization.choices import DesignationKind, DesignationLevel
+
+    return {
+        RuleKind.DESIGNATION: {
+            "kinds": set(DesignationKind.values),
+            "levels": set(DesignationLevel.values),
+        }
+    }
+
+
+def params_errors(kind, params) -> list:
+    """Problems with a rule's extra conditions: only keys its kind understands, each a list of
+    known values."""
+    if params in (None, ""):
+        return []
+    if not isinstance(params, dict):
+        return [_("The parameters are a set of named conditions.")]
+    allowed = _param_choices().get(kind, {})
+    problems = []
+    for key, value in params.items():
+        if key not in allowed:
+            problems.append(_("This kind of rule has no condition “%(key)s”.") % {"key": key})
+            continue
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            problems.append(_("“%(key)s” is a list of values.") % {"key": key})
+            continue
+        unknown = sorted(set(value) - allowed[key])
+        if unknown:
+            problems.append(
+                _("Unknown values for “%(key)s”: %(values)s.")
+                % {"key": key, "values": ", ".join(unknown)}
+            )
+    return problems
 
 
 def program_errors(values: dict, program=None) -> dict:

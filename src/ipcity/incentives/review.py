@@ -38,7 +38,7 @@ from django.utils.translation import gettext as _
 from ipcity.core.notifications import notify
 from ipcity.core.scope import ScopeChoices, grants_for, has_perm
 
-from . import budget
+from . import budget, eligibility
 from .choices import ApplicationStatus, ReviewDecision, ReviewStage
 from .models import Application, ApplicationItem, Review, Reward
 
@@ -372,7 +372,7 @@ def _approve(user, application: Application, items: list, amount) -> Decimal:
 
 
 def _failure(item: ApplicationItem) -> str:
-    messages = [str(c.get("message") or c.get("code")) for c in item.failed_checks]
+    messages = [c["message"] for c in eligibility.shown(item.failed_checks)]
     return f"{item}（{'，'.join(messages)}）" if messages else str(item)
 
 

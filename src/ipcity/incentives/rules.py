@@ -5,17 +5,19 @@ typed by the applicant is found in the registry, which date qualifies it, and th
 which the reward ledger (`Reward.reward_key`) remembers it, so the same thing is never rewarded
 twice, in this programme or any other:
 
-- patents (invention, utility model, design granted): the application number, normalized as the
-  registry stores it; the grant date; `patent:<pk>:grant` (one grant reward per patent, whatever
-  its type);
-- high-value inventions: the same number; the grant date; `patent:<pk>:high_value`;
+- patents (invention, utility model, design granted, high-value invention): the application
+  number, normalized as the registry stores it; the grant date; `patent:<pk>` (a patent is
+  rewarded once, whichever of these rules it is claimed under: no stacking of a grant reward
+  and a high-value reward on the same patent);
 - trademarks: the registration number; the registration date; `trademark:<pk>`;
 - GB/T 29490 certificates: the number, among the applicant's own certificates; the issue date;
   `certificate:<pk>`;
 - designations: the certificate number or the record id, among the applicant's own; the year
   designated; `designation:<pk>`;
 - pledge loans: the registration number, among the applicant's own pledges; the loan term (or
-  the registration date); `pledge:<pk>:<programme year>` (interest is subsidized year by year).
+  the registration date); `pledge:<pk>:<year>`, the year of the rule's window or else of the
+  programme (interest is subsidized year by year), and the claimed interest is at most the
+  secured amount.
 
 Certificates, designations and pledges are private records, so they are found only among the
 applicant's; patents and trademarks are public, so a number held by someone else is found and
@@ -31,7 +33,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import gettext_noop, pgettext
 
 from ipcity.rights.choices import Attribution, PatentStatus, PatentType, TrademarkStatus
 from ipcity.rights.numbers import PatentNumberError, parse_application_number
@@ -52,10 +54,12 @@ def _plain(reference: str) -> str:
 
 @dataclass(frozen=True)
 class Status:
-    """The result of one check on a record: passed or not, with the words to show."""
+    """The result of one check on a record: passed or not, with the words to show as an
+    untranslated message and its values, so each reader sees it in their own language."""
 
     ok: bool
     message: str
+    params: dict | None = None
 
 
 class Adapter:
@@ -72,6 +76,15 @@ class Adapter:
     def resolve(self, reference: str, applicant):
         """The record the reference names, or None."""
         raise NotImplementedError
+
+    def resolve_many(self, references, applicant) -> dict:
+        """{reference: record} for the references found (one query a kind where it can)."""
+        found = {}
+        for reference in references:
+            record = self.resolve(reference, applicant)
+            if record is not None:
+                found[reference] = record
+        return found
 
     def record(self, item):
         return getattr(item, self.field, None)
@@ -104,8 +117,12 @@ class Adapter:
             return False
         return not (rule.date_to and day > rule.date_to)
 
-    def reward_key(self, record, program) -> str:
+    def reward_key(self, record, rule) -> str:
         raise NotImplementedError
+
+    def max_base(self, record) -> Decimal | None:
+        """The largest base a subsidy on this record may claim (None: no bound)."""
+        return None
 
     def describe(self, record) -> str:
         return str(record)
@@ -114,7 +131,6 @@ class Adapter:
 class PatentAdapter(Adapter):
     field = "patent"
     patent_type = PatentType.INVENTION
-    key_suffix = "grant"
 
     def normalize(self, reference: str) -> str:
         try:
@@ -131,29 +147,42 @@ class PatentAdapter(Adapter):
             .first()
         )
 
+    def resolve_many(self, references, applicant) -> dict:
+        from ipcity.rights.models import Patent
+
+        numbers = {reference: self.normalize(reference) for reference in references}
+        patents = {
+            p.application_number: p
+            for p in Patent.objects.filter(
+                application_number__in=set(numbers.values())
+            ).prefetch_related("holder_links")
+        }
+        return {ref: patents[n] for ref, n in numbers.items() if n in patents}
+
     def type_ok(self, record, rule) -> Status:
         if record.patent_type != self.patent_type:
             return Status(
                 False,
-                _("This is a patent of type “%(type)s”; the rule rewards “%(rule)s”.")
-                % {"type": record.get_patent_type_display(), "rule": rule.get_kind_display()},
+                gettext_noop("This is a patent of type “%(type)s”; the rule rewards “%(rule)s”."),
+                {"type": record.get_patent_type_display(), "rule": rule.get_kind_display()},
             )
         return Status(
-            True, _("Patent type: %(type)s.") % {"type": record.get_patent_type_display()}
+            True, gettext_noop("Patent type: %(type)s."), {"type": record.get_patent_type_display()}
         )
 
     def granted(self, record, valid_ids=None) -> Status:
         if record.grant_date is None or record.legal_status == PatentStatus.PENDING:
-            return Status(False, _("The patent has not been granted."))
+            return Status(False, gettext_noop("The patent has not been granted."))
         if record.legal_status != PatentStatus.VALID:
             return Status(
                 False,
-                _("The patent is not in force (%(status)s).")
-                % {"status": record.get_legal_status_display()},
+                gettext_noop("The patent is not in force (%(status)s)."),
+                {"status": record.get_legal_status_display()},
             )
         return Status(
             True,
-            _("Granted on %(date)s and in force.") % {"date": record.grant_date.isoformat()},
+            gettext_noop("Granted on %(date)s and in force."),
+            {"date": record.grant_date.isoformat()},
         )
 
     def holder_ids(self, record) -> set[int]:
@@ -172,8 +201,8 @@ class PatentAdapter(Adapter):
     def date_label(self) -> str:
         return _("grant date")
 
-    def reward_key(self, record, program) -> str:
-        return f"patent:{record.pk}:{self.key_suffix}"
+    def reward_key(self, record, rule) -> str:
+        return f"patent:{record.pk}"
 
     def describe(self, record) -> str:
         return f"{record.application_number} {record.title}"
@@ -188,15 +217,15 @@ class DesignAdapter(PatentAdapter):
 
 
 class HighValueAdapter(PatentAdapter):
-    key_suffix = "high_value"
-
     def type_ok(self, record, rule) -> Status:
         status = super().type_ok(record, rule)
         if not status.ok:
             return status
         if not record.is_high_value:
-            return Status(False, _("The patent is not classified as a high-value patent."))
-        return Status(True, _("Classified as a high-value invention patent."))
+            return Status(
+                False, gettext_noop("The patent is not classified as a high-value patent.")
+            )
+        return Status(True, gettext_noop("Classified as a high-value invention patent."))
 
 
 class TrademarkAdapter(Adapter):
@@ -214,12 +243,13 @@ class TrademarkAdapter(Adapter):
         if record.status != TrademarkStatus.REGISTERED or record.registration_date is None:
             return Status(
                 False,
-                _("The trademark is not registered (%(status)s).")
-                % {"status": record.get_status_display()},
+                gettext_noop("The trademark is not registered (%(status)s)."),
+                {"status": record.get_status_display()},
             )
         return Status(
             True,
-            _("Registered on %(date)s.") % {"date": record.registration_date.isoformat()},
+            gettext_noop("Registered on %(date)s."),
+            {"date": record.registration_date.isoformat()},
         )
 
     def holder_ids(self, record) -> set[int]:
@@ -238,7 +268,7 @@ class TrademarkAdapter(Adapter):
     def date_label(self) -> str:
         return _("registration date")
 
-    def reward_key(self, record, program) -> str:
+    def reward_key(self, record, rule) -> str:
         return f"trademark:{record.pk}"
 
 
@@ -258,12 +288,11 @@ class CertificateAdapter(Adapter):
         if record.pk not in valid_ids:
             return Status(
                 False,
-                _("The certificate is not valid today (%(status)s, expires %(date)s).")
-                % {"status": record.get_status_display(), "date": record.expiry_date.isoformat()},
+                gettext_noop("The certificate is not valid today (%(status)s, expires %(date)s)."),
+                {"status": record.get_status_display(), "date": record.expiry_date.isoformat()},
             )
         return Status(
-            True,
-            _("Valid until %(date)s.") % {"date": record.expiry_date.isoformat()},
+            True, gettext_noop("Valid until %(date)s."), {"date": record.expiry_date.isoformat()}
         )
 
     def holder_ids(self, record) -> set[int]:
@@ -275,7 +304,7 @@ class CertificateAdapter(Adapter):
     def date_label(self) -> str:
         return _("issue date")
 
-    def reward_key(self, record, program) -> str:
+    def reward_key(self, record, rule) -> str:
         return f"certificate:{record.pk}"
 
     def describe(self, record) -> str:
@@ -312,19 +341,20 @@ class DesignationAdapter(Adapter):
         if (kinds and record.kind not in kinds) or (levels and record.level not in levels):
             return Status(
                 False,
-                _("“%(title)s” is not a designation this rule rewards.") % {"title": record.title},
+                gettext_noop("“%(title)s” is not a designation this rule rewards."),
+                {"title": record.title},
             )
-        return Status(True, str(record.title))
+        return Status(True, "%(title)s", {"title": record.title})
 
     def granted(self, record, valid_ids=None) -> Status:
         today = timezone.localdate()
         if record.valid_until and record.valid_until < today:
             return Status(
                 False,
-                _("The designation expired on %(date)s.")
-                % {"date": record.valid_until.isoformat()},
+                gettext_noop("The designation expired on %(date)s."),
+                {"date": record.valid_until.isoformat()},
             )
-        return Status(True, _("Designated in %(year)s.") % {"year": record.year})
+        return Status(True, gettext_noop("Designated in %(year)s."), {"year": record.year})
 
     def holder_ids(self, record) -> set[int]:
         return {record.organization_id}
@@ -341,7 +371,7 @@ class DesignationAdapter(Adapter):
             return False
         return not (rule.date_to and record.year > rule.date_to.year)
 
-    def reward_key(self, record, program) -> str:
+    def reward_key(self, record, rule) -> str:
         return f"designation:{record.pk}"
 
     def describe(self, record) -> str:
@@ -364,10 +394,11 @@ class PledgeAdapter(Adapter):
         from ipcity.utilization.choices import PledgeStatus
 
         if record.status == PledgeStatus.CANCELLED:
-            return Status(False, _("The pledge registration was cancelled."))
+            return Status(False, gettext_noop("The pledge registration was cancelled."))
         return Status(
             True,
-            _("Registered on %(date)s.") % {"date": record.registration_date.isoformat()},
+            gettext_noop("Registered on %(date)s."),
+            {"date": record.registration_date.isoformat()},
         )
 
     def holder_ids(self, record) -> set[int]:
@@ -387,8 +418,15 @@ class PledgeAdapter(Adapter):
             return False
         return not (rule.date_from and end and end < rule.date_from)
 
-    def reward_key(self, record, program) -> str:
-        return f"pledge:{record.pk}:{program.year}"
+    def max_base(self, record) -> Decimal | None:
+        # Interest paid cannot exceed the secured amount (stored in 10,000 yuan).
+        return Decimal(record.amount) * 10000 if record.amount is not None else None
+
+    def reward_key(self, record, rule) -> str:
+        # Interest is subsidized year by year: the year of the rule's window, else the
+        # programme's year.
+        day = rule.date_to or rule.date_from
+        return f"pledge:{record.pk}:{day.year if day else rule.program.year}"
 
     def describe(self, record) -> str:
         return f"{record.registration_number} ({record.pledgee})"
@@ -426,7 +464,7 @@ def qualifying_date(rule, record):
 
 
 def reward_key(rule, record) -> str:
-    return adapter(rule.kind).reward_key(record, rule.program)
+    return adapter(rule.kind).reward_key(record, rule)
 
 
 # --- amounts ------------------------------------------------------------------------------

@@ -41,11 +41,22 @@ def points_for(kind: str):
 
 
 def all_points():
-    """Every active institution accepting requests (for a form's first list)."""
+    """Every active institution accepting requests that a requester may choose: those in the
+    public directory (for a form's first list)."""
     return (
-        Institution.objects.filter(is_active=True, accepts_requests=True)
+        Institution.objects.filter(is_active=True, accepts_requests=True, published=True)
         .select_related("organization")
         .order_by("organization__name")
+    )
+
+
+def choosable(institution: Institution | None) -> bool:
+    """A point a requester may ask for: active, accepting requests, in the public directory."""
+    return (
+        institution is not None
+        and institution.is_active
+        and institution.accepts_requests
+        and institution.published
     )
 
 

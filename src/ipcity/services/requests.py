@@ -43,6 +43,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Avg, Count, F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from ipcity.core import workdays
 from ipcity.core.scope import ScopeChoices, grants_for, has_perm, perm_name
@@ -50,7 +51,7 @@ from ipcity.core.uploads import UploadInfo, check_uploads, remove_stored
 from ipcity.protection.leads import new_tracking_code, normalize_code, phone_digits, valid_phone
 
 from .choices import RequestEventKind, RequestStatus, ServiceKind
-from .institutions import offers
+from .institutions import choosable, offers
 from .models import Institution, RequestAttachment, RequestEvent, ServiceRequest
 
 DATA = Path(__file__).resolve().parent / "data" / "response_times.json"
@@ -74,7 +75,16 @@ ROUTABLE_STATUSES = (
     RequestStatus.IN_PROGRESS,
     RequestStatus.DECLINED,
 )
-WITHDRAWABLE_STATUSES = (RequestStatus.SUBMITTED, RequestStatus.ASSIGNED, RequestStatus.IN_PROGRESS)
+# The requester may take the request back until it is answered (a declined one waits for the
+# office to route it again, so it may be withdrawn too).
+WITHDRAWABLE_STATUSES = (
+    RequestStatus.SUBMITTED,
+    RequestStatus.ASSIGNED,
+    RequestStatus.IN_PROGRESS,
+    RequestStatus.DECLINED,
+)
+# Waiting for the office to route it.
+UNROUTED_STATUSES = (RequestStatus.SUBMITTED, RequestStatus.DECLINED)
 
 
 # --- response times ------------------------------------------------------------------------
@@ -93,9 +103,26 @@ def response_days(kind: str) -> int:
 
 
 def response_source(kind: str) -> str:
+    """Where the figure comes from, as recorded in the data file (English, for the record)."""
     table = _response_table()
     entry = table["kinds"].get(str(kind)) or table["default"]
     return entry.get("source", "")
+
+
+def response_commitment(kind: str) -> str:
+    """The response time of `kind` in the reader's words."""
+    return ngettext(
+        "The service point answers within %(days)d working day of routing (the platform's "
+        "service commitment).",
+        "The service point answers within %(days)d working days of routing (the platform's "
+        "service commitment).",
+        response_days(kind),
+    ) % {"days": response_days(kind)}
+
+
+def routing_days() -> int:
+    """Working days the office has to route a request waiting for it (data file, `routing`)."""
+    return int(_response_table().get("routing", {}).get("days", 1))
 
 
 def response_note() -> str:
@@ -262,10 +289,22 @@ def _save(request: ServiceRequest, user) -> None:
     request.save()
 
 
-def _status_error(request: ServiceRequest, what: str) -> ValidationError:
+# One whole sentence per action, so each translates as a sentence.
+_STATUS_ERRORS = {
+    "route": gettext_lazy("A request that is %(status)s cannot be routed."),
+    "close": gettext_lazy("A request that is %(status)s cannot be closed."),
+    "start": gettext_lazy("A request that is %(status)s cannot be started."),
+    "answer": gettext_lazy("A request that is %(status)s cannot be answered."),
+    "decline": gettext_lazy("A request that is %(status)s cannot be declined."),
+    "note": gettext_lazy("No notes can be added to a request that is %(status)s."),
+    "withdraw": gettext_lazy("A request that is %(status)s cannot be withdrawn."),
+    "hand_over": gettext_lazy("A request that is %(status)s cannot be handed over."),
+}
+
+
+def _status_error(request: ServiceRequest, action: str) -> ValidationError:
     return ValidationError(
-        _("A request that is %(status)s cannot be %(what)s.")
-        % {"status": request.get_status_display().lower(), "what": what}
+        str(_STATUS_ERRORS[action]) % {"status": request.get_status_display().lower()}
     )
 
 
@@ -336,6 +375,8 @@ def submit_request(
             errors["contact_email"] = [_("Enter a valid email address.")]
     if len(description or "") > DESCRIPTION_MAX:
         errors["description"] = [_("At most %(n)d characters.") % {"n": DESCRIPTION_MAX}]
+    if preferred_point is not None and not choosable(preferred_point):
+        errors["preferred_point"] = [_("Choose a service point from the service directory.")]
     today = timezone.localdate()
     request = ServiceRequest(
         kind=kind,
@@ -430,7 +471,7 @@ def assign(user, request: ServiceRequest, point: Institution, note: str = "") ->
     with transaction.atomic():
         locked = _locked(request)
         if locked.status not in ROUTABLE_STATUSES:
-            raise _status_error(locked, _("routed"))
+            raise _status_error(locked, "route")
         if not offers(point, locked.kind):
             raise ValidationError(
                 {
@@ -493,7 +534,7 @@ def close(user, request: ServiceRequest, note: str = "") -> ServiceRequest:
     with transaction.atomic():
         locked = _locked(request)
         if locked.status in FINAL_STATUSES:
-            raise _status_error(locked, _("closed"))
+            raise _status_error(locked, "close")
         locked.status = RequestStatus.CLOSED
         locked.closed_at = timezone.now()
         _save(locked, user)
@@ -511,12 +552,19 @@ def _check_point(user, request: ServiceRequest) -> None:
         raise PermissionDenied(_("Only the service point's staff handle this request."))
 
 
+def _check_point_locked(user, locked: ServiceRequest) -> None:
+    """Again on the locked row: the office may have routed the request elsewhere meanwhile."""
+    if not is_point_user(user, locked):
+        raise PermissionDenied(_("The request has been routed to another service point."))
+
+
 def start(user, request: ServiceRequest) -> ServiceRequest:
     _check_point(user, request)
     with transaction.atomic():
         locked = _locked(request)
+        _check_point_locked(user, locked)
         if locked.status != RequestStatus.ASSIGNED:
-            raise _status_error(locked, _("started"))
+            raise _status_error(locked, "start")
         locked.status = RequestStatus.IN_PROGRESS
         locked.handler = user
         _save(locked, user)
@@ -535,8 +583,9 @@ def answer(user, request: ServiceRequest, text: str) -> ServiceRequest:
         raise ValidationError({"text": _("At most %(n)d characters.") % {"n": TEXT_MAX}})
     with transaction.atomic():
         locked = _locked(request)
+        _check_point_locked(user, locked)
         if locked.status not in WORKING_STATUSES:
-            raise _status_error(locked, _("answered"))
+            raise _status_error(locked, "answer")
         now = timezone.now()
         locked.status = RequestStatus.ANSWERED
         locked.response = text
@@ -559,8 +608,9 @@ def decline(user, request: ServiceRequest, reason: str) -> ServiceRequest:
         raise ValidationError({"reason": _("Say why the request is declined.")})
     with transaction.atomic():
         locked = _locked(request)
+        _check_point_locked(user, locked)
         if locked.status not in WORKING_STATUSES:
-            raise _status_error(locked, _("declined"))
+            raise _status_error(locked, "decline")
         locked.status = RequestStatus.DECLINED
         _save(locked, user)
         _event(
@@ -586,8 +636,10 @@ def add_note(user, request: ServiceRequest, text: str, public: bool = False) -> 
         raise ValidationError({"text": _("At most %(n)d characters.") % {"n": TEXT_MAX}})
     with transaction.atomic():
         locked = _locked(request)
+        if not is_office(user):
+            _check_point_locked(user, locked)
         if locked.status in FINAL_STATUSES:
-            raise _status_error(locked, _("annotated"))
+            raise _status_error(locked, "note")
         return _event(
             locked,
             RequestEventKind.NOTE,
@@ -645,7 +697,7 @@ def withdraw(user, request: ServiceRequest, note: str = "") -> ServiceRequest:
     with transaction.atomic():
         locked = _locked(request)
         if locked.status not in WITHDRAWABLE_STATUSES:
-            raise _status_error(locked, _("withdrawn"))
+            raise _status_error(locked, "withdraw")
         locked.status = RequestStatus.WITHDRAWN
         locked.closed_at = timezone.now()
         _save(locked, user)
@@ -701,7 +753,7 @@ def hand_over(user, request: ServiceRequest, agency=None, *, right_type: str = "
             if locked.lead_id is not None:
                 raise ValidationError(_("This request has been handed over already."))
             if locked.status in FINAL_STATUSES:
-                raise _status_error(locked, _("handed over"))
+                raise _status_error(locked, "hand_over")
             files = []
             for attachment in locked.attachments.order_by("pk"):
                 try:
@@ -809,10 +861,20 @@ def _office_users() -> list:
     return list({a.user.pk: a.user for a in _assignments("route_servicerequest")}.values())
 
 
+def _point_assignments(org):
+    """Role assignments that can reach `org`: granted on it or on a unit above it (read by the
+    organization path), not every assignment of the platform."""
+    ancestors = [int(pk) for pk in (org.path or "").strip("/").split("/") if pk] or [org.pk]
+    return _assignments("change_servicerequest").filter(
+        Q(organization_id__in=ancestors)
+        | Q(organization__isnull=True, user__organization_id__in=ancestors)
+    )
+
+
 def _point_users(point: Institution, rows=None) -> list:
     org = point.organization
     users = {}
-    for assignment in rows if rows is not None else _assignments("change_servicerequest"):
+    for assignment in rows if rows is not None else _point_assignments(org):
         if assignment.scope == ScopeChoices.DISTRICT:
             continue
         grant_org = assignment.organization or assignment.user.organization
@@ -865,9 +927,77 @@ def _notify_requester(request: ServiceRequest) -> None:
     _send([user], title, request.subject, request.get_absolute_url())
 
 
+def waiting_since_q():
+    """Annotation: the day an unrouted request started waiting for the office (submitted, or
+    last declined by a point)."""
+    from django.db.models import Max, OuterRef, Subquery
+    from django.db.models.functions import Coalesce, TruncDate
+
+    declined = (
+        RequestEvent.objects.filter(request=OuterRef("pk"), kind=RequestEventKind.DECLINED)
+        .values("request")
+        .annotate(last=Max("at"))
+        .values("last")
+    )
+    return Coalesce(
+        TruncDate(Subquery(declined), tzinfo=timezone.get_current_timezone()),
+        F("submitted_on"),
+    )
+
+
+def route_due(waiting_since: datetime.date) -> datetime.date:
+    return workdays.add_workdays(waiting_since, routing_days())
+
+
+def send_routing_reminders(on: datetime.date) -> int:
+    """Remind the office of requests still waiting to be routed past the routing time, once per
+    request and waiting day (`reminders_sent["unrouted"]`)."""
+    waiting = (
+        ServiceRequest.objects.filter(status__in=UNROUTED_STATUSES)
+        .annotate(waiting_since=waiting_since_q())
+        .only("pk", "tracking_code", "subject", "status", "reminders_sent", "submitted_on")
+    )
+    office = None
+    sent = 0
+    for request in waiting.iterator(chunk_size=500):
+        since = request.waiting_since
+        if isinstance(since, datetime.datetime):
+            since = since.date()
+        if route_due(since) >= on:
+            continue
+        mark = since.isoformat()
+        if (request.reminders_sent or {}).get("unrouted") == mark:
+            continue
+        if office is None:
+            office = _office_users()
+        with transaction.atomic():
+            locked = ServiceRequest.objects.select_for_update().filter(pk=request.pk).first()
+            if locked is None or locked.status not in UNROUTED_STATUSES:
+                continue
+            if (locked.reminders_sent or {}).get("unrouted") == mark:
+                continue
+            with translation.override(settings.LANGUAGE_CODE):
+                title = _("Service request %(code)s has waited since %(since)s to be routed") % {
+                    "code": request.tracking_code,
+                    "since": mark,
+                }
+            _send(office, title, request.subject, request.get_absolute_url())
+            marks = dict(locked.reminders_sent or {})
+            marks["unrouted"] = mark
+            ServiceRequest.objects.filter(pk=request.pk).update(reminders_sent=marks)
+            sent += len(office)
+    return sent
+
+
 def send_deadline_reminders(on: datetime.date) -> int:
     """Remind the point's users and the office of requests due within DUE_SOON_WORKDAYS working
-    days and of overdue ones, once per request, kind and due date (`reminders_sent`)."""
+    days and of overdue ones, once per request, kind and due date (`reminders_sent`); and the
+    office of requests waiting to be routed past the routing time."""
+    sent = send_routing_reminders(on)
+    return sent + _send_answer_reminders(on)
+
+
+def _send_answer_reminders(on: datetime.date) -> int:
     horizon = workdays.add_workdays(on, DUE_SOON_WORKDAYS)
     pending = ServiceRequest.objects.filter(
         status__in=WORKING_STATUSES, response_due__lte=horizon, service_point__isnull=False

@@ -1,5 +1,6 @@
 """Applications over HTTP: list (the page's filters), detail with items and their checks,
-create, add an item, submit, withdraw. Writes go through `incentives.applications`."""
+create, change the contact and bank details, add an item, upload a document, submit, withdraw.
+Writes go through `incentives.applications`."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Status
+from ninja import File, Form, Query, Router, Status
+from ninja.files import UploadedFile
 
 from ipcity.core.api import paginate
 from ipcity.core.api.filtering import apply_filterset
@@ -24,6 +26,7 @@ from ..schemas.applications import (
     ApplicationFilters,
     ApplicationIn,
     ApplicationPage,
+    ApplicationUpdateIn,
     ItemIn,
 )
 
@@ -95,6 +98,41 @@ def application_create(request, payload: ApplicationIn):
         raise ValidationError({"applicant": [_("Name the applicant.")]})
     application = applications.create(user, program, applicant, **values)
     return Status(201, _one(user, application.pk))
+
+
+@router.patch(
+    "/applications/{int:application_id}/",
+    response=_responses(200, ApplicationDetailOut),
+    summary="Change the contact and bank details or the statement",
+    description="While the application is a draft or returned for correction; fields left out "
+    "stay as they are.",
+    operation_id="incentives_application_update",
+)
+def application_update(request, application_id: ObjectId, payload: ApplicationUpdateIn):
+    user = request.auth
+    values = payload.dict(exclude_unset=True)
+    applications.update(user, _one(user, application_id), **values)
+    return _one(user, application_id)
+
+
+@router.post(
+    "/applications/{int:application_id}/materials/",
+    response=_responses(201, ApplicationDetailOut),
+    summary="Upload a supporting document",
+    description="multipart/form-data with `title` (which document it is, e.g. one of the "
+    "programme's required materials) and `file` (PDF, image, Word or Excel, checked by its "
+    "content, at most the configured size).",
+    operation_id="incentives_application_add_material",
+)
+def application_add_material(
+    request,
+    application_id: ObjectId,
+    title: Form[str],
+    file: File[UploadedFile],
+):
+    user = request.auth
+    applications.add_material(user, _one(user, application_id), title, file)
+    return Status(201, _one(user, application_id))
 
 
 @router.post(

@@ -6,6 +6,7 @@ from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
 from ipcity.orgs.models import Organization
+from ipcity.utilization.choices import DesignationKind, DesignationLevel
 
 from .. import programs
 from ..models import Program, Rule
@@ -70,13 +71,46 @@ class RuleForm(forms.ModelForm):
         ]
         widgets = {"date_from": DATE, "date_to": DATE}
 
+    designation_kinds = forms.MultipleChoiceField(
+        label=_("designation kinds"),
+        choices=DesignationKind.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("For a designation rule: the kinds it rewards (none ticked: every kind)."),
+    )
+    designation_levels = forms.MultipleChoiceField(
+        label=_("designation levels"),
+        choices=DesignationLevel.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("For a designation rule: the levels it rewards (none ticked: every level)."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        params = self.instance.params or {}
+        self.fields["designation_kinds"].initial = params.get("kinds") or []
+        self.fields["designation_levels"].initial = params.get("levels") or []
+
     def clean(self):
         data = super().clean()
         if self.cleaned_data.get("DELETE") or not self.has_changed():
             return data
+        params = {}
+        if data.get("designation_kinds"):
+            params["kinds"] = list(data["designation_kinds"])
+        if data.get("designation_levels"):
+            params["levels"] = list(data["designation_levels"])
+        data["params"] = params
         for field, messages in programs.rule_errors(data).items():
+            if field == "params":
+                field = "designation_kinds"
             self.add_error(field if field in self.fields else None, messages)
         return data
+
+    def save(self, commit=True):
+        self.instance.params = self.cleaned_data.get("params") or {}
+        return super().save(commit=commit)
 
 
 class BaseRuleFormSet(forms.BaseInlineFormSet):

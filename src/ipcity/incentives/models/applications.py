@@ -126,10 +126,10 @@ class ApplicationItem(models.Model):
     """One thing claimed in an application, under one rule of the programme.
 
     Exactly one of the record fields is set, by the rule's kind. `reward_key` names the
-    rewarded thing across programmes (e.g. `patent:<id>:grant`, `certificate:<id>`,
+    rewarded thing across programmes (e.g. `patent:<id>`, `certificate:<id>`,
     `pledge:<id>:<year>`): the reward ledger (`Reward`) holds it once, so the same right is
-    never rewarded twice. `checks` lists every eligibility check with its result and message,
-    `[{"code", "ok", "message"}]`."""
+    never rewarded twice. `checks` lists every eligibility check with its result and its
+    untranslated message, `[{"code", "ok", "msg", "params"}]` (`eligibility.shown` words them)."""
 
     application = models.ForeignKey(
         Application,

@@ -35,6 +35,12 @@ class ItemOut(Schema):
     checked_at: datetime | None
 
     @staticmethod
+    def resolve_checks(obj) -> list[dict]:
+        from ..eligibility import shown
+
+        return shown(obj.checks)
+
+    @staticmethod
     def resolve_rule(obj) -> int:
         return obj.rule_id
 
@@ -102,6 +108,14 @@ class ApplicationIn(Schema):
     bank_name: str = Field(default="", max_length=200)
     bank_account: str = Field(default="", max_length=40)
     statement: str = Field(default="", max_length=10000)
+
+
+class ApplicationUpdateIn(Schema):
+    contact_name: str | None = Field(default=None, max_length=100, min_length=1)
+    contact_phone: str | None = Field(default=None, max_length=40, min_length=1)
+    bank_name: str | None = Field(default=None, max_length=200)
+    bank_account: str | None = Field(default=None, max_length=40)
+    statement: str | None = Field(default=None, max_length=10000)
 
 
 class ItemIn(Schema):

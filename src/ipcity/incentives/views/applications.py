@@ -57,10 +57,7 @@ def _panel(user, application) -> dict:
 def item_rows(items) -> list[dict]:
     rows = []
     for item in items:
-        checks = [
-            {**c, "warning": c["code"] in eligibility.WARNING_CODES and not c["ok"]}
-            for c in item.checks
-        ]
+        checks = eligibility.shown(item.checks)
         rows.append(
             {
                 "item": item,

@@ -31,16 +31,80 @@ def _year(request) -> int | None:
         return None
 
 
+def chart_data(figures: dict) -> dict:
+    """The overview's charts (drawn by static/ipcity/bar_charts.js): each bar links to the list
+    of its rows, as the figures in the tables do."""
+    charts = {}
+    if figures["kinds"]:
+        kinds = figures["kinds"]
+        charts["kinds"] = {
+            "names": [str(k["label"]) for k in kinds],
+            "series": [
+                {
+                    "name": _("Amount (yuan)"),
+                    "data": [{"value": float(k["amount"]), "url": k["url"]} for k in kinds],
+                },
+                {
+                    "name": _("Rights"),
+                    "data": [{"value": k["rights"], "url": k["url"]} for k in kinds],
+                    "axis": 1,
+                },
+            ],
+        }
+    programs = figures["programs"]
+    if programs and figures["staff"]:
+        charts["budget"] = {
+            "names": [p["name"] for p in programs],
+            "series": [
+                {
+                    "name": _("Budget (yuan)"),
+                    "data": [{"value": float(p["budget"]), "url": p["url"]} for p in programs],
+                },
+                {
+                    "name": _("Approved (yuan)"),
+                    "data": [
+                        {"value": float(p["approved"]), "url": p["awarded_url"]} for p in programs
+                    ],
+                },
+                {
+                    "name": _("Paid (yuan)"),
+                    "data": [
+                        {"value": float(p["paid"]), "url": p["payments_url"]} for p in programs
+                    ],
+                },
+            ],
+        }
+    if programs:
+        charts["applications"] = {
+            "names": [p["name"] for p in programs],
+            "series": [
+                {
+                    "name": _("Applications"),
+                    "data": [
+                        {"value": p["applications"], "url": p["applications_url"]} for p in programs
+                    ],
+                },
+                {
+                    "name": _("Awarded"),
+                    "data": [{"value": p["awarded"], "url": p["awarded_url"]} for p in programs],
+                },
+            ],
+        }
+    return charts
+
+
 @login_required
 def overview(request):
     if not has_perm(request.user, Program, "view"):
         raise PermissionDenied
     year = _year(request)
+    figures = stats.figures(request.user, year)
     return render(
         request,
         "incentives/overview.html",
         {
-            "figures": stats.figures(request.user, year),
+            "figures": figures,
+            "charts": chart_data(figures),
             "years": stats.years(request.user),
             "year": year,
         },

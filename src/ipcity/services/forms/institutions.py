@@ -5,11 +5,21 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from ipcity.orgs.choices import OrganizationKind
 from ipcity.orgs.models import Organization
 
 from ..choices import ServiceKind
 from ..institutions import OFFICE_FIELDS
 from ..models import Institution, Qualification
+
+# The kinds of organization a directory entry can be made for.
+INSTITUTION_ORG_KINDS = (
+    OrganizationKind.SERVICE,
+    OrganizationKind.FINANCIAL,
+    OrganizationKind.GOVERNMENT,
+    OrganizationKind.UNIVERSITY,
+    OrganizationKind.OTHER,
+)
 
 
 class InstitutionForm(forms.ModelForm):
@@ -44,10 +54,19 @@ class InstitutionForm(forms.ModelForm):
             self.fields["services"].initial = list(
                 self.instance.services.values_list("kind", flat=True)
             )
-        taken = Institution.objects.exclude(pk=self.instance.pk).values("organization")
-        self.fields["organization"].queryset = Organization.objects.exclude(pk__in=taken).order_by(
-            "name"
-        )
+        field = self.fields["organization"]
+        if self.instance.pk:
+            # An entry stays with its organization; a new one is made for another.
+            field.queryset = Organization.objects.filter(pk=self.instance.organization_id)
+            field.disabled = True
+        else:
+            # Organizations that can serve (not enterprises or streets), not yet listed.
+            taken = Institution.objects.values("organization")
+            field.queryset = (
+                Organization.objects.filter(kind__in=INSTITUTION_ORG_KINDS, is_active=True)
+                .exclude(pk__in=taken)
+                .order_by("name")
+            )
         if not office:
             # The office decides who is in the directory, its kind and who takes requests.
             for name in OFFICE_FIELDS:

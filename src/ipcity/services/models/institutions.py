@@ -79,6 +79,8 @@ class InstitutionService(models.Model):
     kind = models.CharField(_("service"), max_length=24, choices=ServiceKind.choices)
     note = models.CharField(_("note"), max_length=200, blank=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["institution", "kind"]
         verbose_name = _("service offered")
@@ -111,6 +113,8 @@ class Qualification(BaseModel):
     issued_by = models.CharField(_("issued by"), max_length=200, blank=True)
     valid_from = models.DateField(_("valid from"), null=True, blank=True)
     valid_until = models.DateField(_("valid until"), null=True, blank=True, db_index=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["institution", "name"]

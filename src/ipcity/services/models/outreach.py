@@ -147,6 +147,12 @@ class Course(BaseModel):
     def get_absolute_url(self):
         return reverse("services:course_detail", args=[self.pk])
 
+    @classmethod
+    def scope_public_view(cls):
+        # Courses are announced to everyone who reads courses (enterprises enrol their staff);
+        # the attendances stay with the organizer and the attendee's organization.
+        return Q(pk__isnull=False)
+
 
 class Attendance(BaseModel):
     """One attendee of a course: a person of the talent pool or named here, with their
@@ -180,6 +186,8 @@ class Attendance(BaseModel):
     hours = models.DecimalField(_("hours attended"), max_digits=6, decimal_places=1)
     passed = models.BooleanField(_("passed"), default=True)
     certificate_number = models.CharField(_("certificate number"), max_length=100, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["course", "name", "pk"]

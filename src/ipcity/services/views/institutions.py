@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from ipcity.core import menu
+from ipcity.core import menu, once
 from ipcity.core.views import generic
 
 from .. import institutions
@@ -107,16 +107,25 @@ def qualification_edit(request, pk, qpk=None):
         else Qualification(institution=institution)
     )
     form = QualificationForm(request.POST or None, instance=qualification)
-    if request.method == "POST" and form.is_valid():
-        try:
-            obj = form.save(commit=False)
-            obj._history_user = request.user
-            obj.save()
-        except ValidationError as exc:
-            form.add_error(None, exc.messages)
-        else:
-            messages.success(request, _("Qualification saved."))
-            return redirect(institution)
+    adding = qualification.pk is None
+    if request.method == "POST":
+        here = institution.get_absolute_url()
+        if adding and not once.claim(request):
+            return once.repeat_response(request, fallback=here)
+        if form.is_valid():
+            try:
+                obj = form.save(commit=False)
+                obj._history_user = request.user
+                obj.save()
+            except ValidationError as exc:
+                form.add_error(None, exc.messages)
+            else:
+                if adding:
+                    once.done(request, here)
+                messages.success(request, _("Qualification saved."))
+                return redirect(institution)
+        if adding:
+            once.release(request)
     return render(
         request,
         f"{TEMPLATES}/qualification_form.html",

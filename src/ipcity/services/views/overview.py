@@ -1,5 +1,5 @@
 """The services overview (服务 → 服务概览): a year's figures (stats.py) for readers of service
-requests or events, with charts drawn by a static script (static/services/overview.js) from
+requests or events, with charts drawn by a static script (static/ipcity/bar_charts.js) from
 data embedded with json_script. Every number links to the list behind it; `?export=xlsx`
 downloads the figures. A reader with neither permission gets a 404."""
 

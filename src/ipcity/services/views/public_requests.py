@@ -5,8 +5,9 @@ Both forms are rate-limited per client address (`IPCITY_PUBLIC_FORM_RATE` per ho
 allows `STATUS_RATE_FACTOR` times as many). The status page shows what the requester may know:
 the status, the service point, the dates, the steps marked public, the answer, and, once
 handed over to enforcement, the lead's tracking code (followed on protection's status page).
-Internal notes never show. An answered request not yet rated offers the rating form; the rating
-is accepted only with the same code and contact again.
+Internal notes never show. An answered request not yet rated offers the rating form, and one not
+yet answered can be withdrawn; both are accepted only with the same code and contact again.
+The form takes `?kind=` and `?point=` (the directory's "ask this point" links).
 """
 
 from __future__ import annotations
@@ -52,11 +53,28 @@ def _too_many(request):
     )
 
 
+def _prefill(query) -> dict:
+    """`?kind=` and `?point=` from the directory's "ask this point" links, when valid."""
+    from ..choices import ServiceKind
+    from ..institutions import all_points
+
+    initial = {}
+    if query.get("kind") in ServiceKind.values:
+        initial["kind"] = query["kind"]
+    point = query.get("point", "")
+    if point.isdigit() and len(point) < 10:
+        found = all_points().filter(pk=int(point)).first()
+        if found is not None:
+            initial["preferred_point"] = found.pk
+    return initial
+
+
 @require_http_methods(["GET", "POST"])
 def request_add(request):
     if request.method != "POST":
         _start_session(request)
-        return render(request, f"{TEMPLATES}/request_add.html", {"form": PublicRequestForm()})
+        form = PublicRequestForm(initial=_prefill(request.GET))
+        return render(request, f"{TEMPLATES}/request_add.html", {"form": form})
     if not ratelimit.allow(
         "service-request", ratelimit.client_ip(request), settings.IPCITY_PUBLIC_FORM_RATE, WINDOW
     ):
@@ -103,7 +121,12 @@ def _status_context(req) -> dict:
         RequestEvent.objects.filter(request=req, public=True).select_related("point__organization")
     )
     rateable = req.status == RequestStatus.ANSWERED and req.rating is None
-    return {"req": req, "events": events, "rate_form": RateForm() if rateable else None}
+    return {
+        "req": req,
+        "events": events,
+        "rate_form": RateForm() if rateable else None,
+        "withdrawable": req.status in actions_module.WITHDRAWABLE_STATUSES,
+    }
 
 
 @require_http_methods(["GET", "POST"])
@@ -138,6 +161,14 @@ def request_status(request):
         context.update(_status_context(req))
         if not context.get("rated") and context.get("rate_form") is not None:
             context["rate_form"] = rate_form
+    elif req is not None and request.POST.get("do") == "withdraw":
+        try:
+            actions_module.withdraw(None, req, note=_("Withdrawn on the public status page."))
+        except ValidationError as exc:
+            context["action_errors"] = exc.messages
+        else:
+            context["withdrawn"] = True
+        context.update(_status_context(req))
     elif req is not None:
         context.update(_status_context(req))
     context["not_found"] = not_found

@@ -79,7 +79,7 @@ class RequestDetailView(RequestUrls, generic.ObjectDetailView):
             "actions": actions_module.available_actions(user, req),
             "overdue": overdue_badge(req),
             "lead_url": _lead_url(user, req),
-            "response_source": actions_module.response_source(req.kind),
+            "response_source": actions_module.response_commitment(req.kind),
             "can_change": False,  # changes go through the action forms
             "can_delete": False,
         }

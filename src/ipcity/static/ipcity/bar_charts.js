@@ -1,10 +1,11 @@
-// The services overview's charts: data from the json_script element named by
-// #services-overview[data-source] (requests by service, by status, ratings; events and reach by
-// channel). Each bar carries the URL of the list behind it; clicking a bar opens that list.
-// No inline script, so a strict CSP stays possible.
+// Bar charts of an overview page: the element [data-bar-charts] names (data-source) the
+// json_script element holding {name: {names: [...], series: [{name, data: [{value, url}],
+// axis}]}}; each [data-chart="name"] on the page draws that entry. Each bar carries the URL of
+// the list behind it; clicking a bar opens that list. Used by the services and incentives
+// overviews. No inline script, so a strict CSP stays possible.
 (function () {
   "use strict";
-  var root = document.getElementById("services-overview");
+  var root = document.querySelector("[data-bar-charts]");
   if (!root || !window.echarts) {
     return;
   }
@@ -54,7 +55,9 @@
     });
   }
 
-  ["kinds", "statuses", "ratings", "channels"].forEach(draw);
+  Array.prototype.forEach.call(document.querySelectorAll("[data-chart]"), function (el) {
+    draw(el.getAttribute("data-chart"));
+  });
   window.addEventListener("resize", function () {
     charts.forEach(function (c) { c.resize(); });
   });
