@@ -157,5 +157,12 @@ def page(browser):
     )
     page = context.new_page()
     page.set_default_timeout(15_000)
+    # Every browser flow also checks that nothing on its way breaks the Content Security Policy.
+    violations = []
+    page.on(
+        "console",
+        lambda msg: violations.append(msg.text) if "Content Security Policy" in msg.text else None,
+    )
     yield page
     context.close()
+    assert violations == [], violations

@@ -112,11 +112,16 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "ipcity.core.security_headers.ContentSecurityPolicyMiddleware",
+    # At most IPCITY_API_RATE API requests a minute per token, session or address.
+    "ipcity.core.api.throttle.ApiRateLimitMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "ipcity.core.middleware.VaryOnHtmxMiddleware",
     # Session limits, second factor and password expiry (after auth, messages and htmx).
     "ipcity.accounts.middleware.IdentityMiddleware",
+    # Downloads go into the audit trail (core/audit.py), right next to the view that sent them.
+    "ipcity.core.middleware.AuditDownloadsMiddleware",
 ]
 
 ROOT_URLCONF = "ipcity.urls"
@@ -186,6 +191,9 @@ IPCITY_LOCKOUT_MINUTES = env_int("IPCITY_LOCKOUT_MINUTES", 15)
 IPCITY_LOCKOUT_IP_ATTEMPTS = env_int("IPCITY_LOCKOUT_IP_ATTEMPTS", 20)
 # Days the login log is kept (pruned by the daily duty `login-log`).
 IPCITY_LOGIN_LOG_DAYS = env_int("IPCITY_LOGIN_LOG_DAYS", 180)
+# Days the audit trail is kept (core/audit.py; pruned by the daily duty `audit-trail` and
+# `ipcity audit prune`). Below 180 is refused: logs must be kept at least six months.
+IPCITY_AUDIT_RETENTION_DAYS = env_int("IPCITY_AUDIT_RETENTION_DAYS", 180)
 # A session ends after this many minutes without activity, and in any case this many hours
 # after sign-in.
 IPCITY_SESSION_IDLE_MINUTES = env_int("IPCITY_SESSION_IDLE_MINUTES", 30)
@@ -201,6 +209,9 @@ IPCITY_TOTP_REQUIRED_ROLES = env_list(
 IPCITY_TRUSTED_PROXIES = env_list("IPCITY_TRUSTED_PROXIES", "")
 # The issuer name authenticator apps show next to the account.
 IPCITY_TOTP_ISSUER = env("IPCITY_TOTP_ISSUER", "ipcity")
+# Keys that encrypt secrets stored in the database (core/crypto.py): comma-separated Fernet keys,
+# the first encrypts, all decrypt. Empty: one key derived from SECRET_KEY.
+IPCITY_DATA_KEYS = env_list("IPCITY_DATA_KEYS", "")
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
@@ -232,6 +243,8 @@ IPCITY_XLSX_STREAM_ABOVE_BYTES = env_int("IPCITY_XLSX_STREAM_ABOVE_MB", 20) * 10
 IPCITY_ATTACHMENT_MAX_BYTES = env_int("IPCITY_ATTACHMENT_MAX_MB", 20) * 1024 * 1024
 # Public forms (the complaint form): submissions allowed per client address per hour.
 IPCITY_PUBLIC_FORM_RATE = env_int("IPCITY_PUBLIC_FORM_RATE", 5)
+# API requests a minute per token, session or client address (0: no limit).
+IPCITY_API_RATE = env_int("IPCITY_API_RATE", 600)
 # `ipcity backup`: where archives go, and how many of them to keep (0 keeps all).
 IPCITY_BACKUP_DIR = Path(env("IPCITY_BACKUP_DIR", str(VAR_DIR / "backups"))).resolve()
 IPCITY_BACKUP_KEEP = env_int("IPCITY_BACKUP_KEEP", 0)
@@ -278,6 +291,9 @@ SECURE_PROXY_SSL_HEADER = (
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content Security Policy (core/security_headers.py): scripts only from the platform's own static
+# files, never inline.
+from ipcity.core.security_headers import DEFAULT_POLICY as IPCITY_CSP  # noqa: E402, F401
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
 SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False

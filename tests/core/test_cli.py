@@ -1,6 +1,5 @@
 """The `ipcity` command."""
 
-import os
 import signal
 import socket
 import subprocess
@@ -15,6 +14,8 @@ from django.core.management import CommandError, call_command
 
 from ipcity.accounts.models import User
 from ipcity.cli import main
+
+from .conftest import copy_database, subprocess_env
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -66,18 +67,7 @@ def test_createadmin_refuses_a_weak_password():
 
 
 def _env(tmp_path, **extra) -> dict:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("DJANGO_", "PYTEST_", "SECURE_", "DATABASE_"))
-    }
-    env.update(
-        IPCITY_VAR_DIR=str(tmp_path),
-        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        PYTHONPATH=os.pathsep.join([str(ROOT / "src"), str(ROOT)]),
-        **extra,
-    )
-    return env
+    return subprocess_env(tmp_path, **extra)
 
 
 def test_check_deploy_is_clean_for_a_production_configuration(tmp_path):
@@ -106,13 +96,18 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+@pytest.mark.xdist_group("platform")
 @pytest.mark.skipif(
     settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3",
     reason="`ipcity run` always uses its own SQLite file: the SQLite pass runs it",
 )
-def test_run_serves_the_login_page_prints_the_demo_accounts_and_stops_on_sigterm(tmp_path):
-    """`make run` on a fresh machine: migrations applied to an empty SQLite file, demo data
-    loaded, the login page served, a clean stop."""
+def test_run_serves_the_login_page_prints_the_demo_accounts_and_stops_on_sigterm(
+    tmp_path, migrated_sqlite
+):
+    """`make run` on a fresh machine: the database migrated (the copy of a file `ipcity migrate`
+    built from empty, see conftest.py), demo data loaded on the first run, the login page
+    served, a clean stop."""
+    copy_database(migrated_sqlite, tmp_path / "db.sqlite3")
     port = _free_port()
     log = tmp_path / "run.log"
     with log.open("w") as out:

@@ -23,6 +23,7 @@ def test_every_module_registers_its_daily_duties(db):
         "service-request-deadlines",
         "incentive-notices",
         "login-log",
+        "audit-trail",
     ]
 
 
@@ -42,6 +43,7 @@ def test_each_duty_reports_one_line_and_a_skipped_one_does_not_run(db):
         "service-request-deadlines",
         "incentive-notices",
         "login-log",
+        "audit-trail",
     ]
     assert "0 certificate reminders sent" in out.getvalue()
 

@@ -29,7 +29,7 @@ def _env(**extra) -> dict:
 
 @pytest.mark.skipif(
     ENGINE != "django.db.backends.postgresql",
-    reason="on SQLite, `ipcity run` in tests/core/test_cli.py migrates an empty file",
+    reason="on SQLite, tests/core/conftest.py migrates an empty file with `ipcity migrate`",
 )
 def test_migrations_apply_to_an_empty_postgresql_database(tmp_path):
     import psycopg

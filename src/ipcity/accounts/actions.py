@@ -1,8 +1,9 @@
 """State changes for users, roles and role assignments, shared by the pages and the API.
 
 Each function is atomic, checks the actor's permission and data scope, and leaves a history
-record naming the actor. A missing permission raises `PermissionDenied`; a rule the request
-breaks (a duplicate, a self-grant, a conflict of duties) raises `ValidationError`.
+record naming the actor and an entry in the audit trail (core/audit.py). A missing permission
+raises `PermissionDenied`; a rule the request breaks (a duplicate, a self-grant, a conflict of
+duties) raises `ValidationError`.
 
 Separation of duties (三员分立): managing accounts, managing roles and reading the audit trail
 are three duties. The roles a person holds may together give them at most one of them, and
@@ -18,6 +19,8 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from ipcity.core import audit
+from ipcity.core.models import AuditAction
 from ipcity.core.scope import clear_grants, has_perm
 
 from .models import Role, RoleAssignment, User
@@ -34,7 +37,7 @@ DUTIES: dict[str, frozenset[str]] = {
             "accounts.delete_roleassignment",
         }
     ),
-    "audit": frozenset({"core.view_history", "accounts.view_loginevent"}),
+    "audit": frozenset({"core.view_history", "core.view_auditentry", "accounts.view_loginevent"}),
 }
 
 
@@ -90,6 +93,19 @@ def _require_in_scope(actor, obj, action: str, message: str) -> None:
         raise PermissionDenied(message)
 
 
+def _stored(obj, fields) -> dict:
+    """The values of `fields` as the database holds them (the instance may carry new ones)."""
+    attnames = {f: type(obj)._meta.get_field(f).attname for f in fields}
+    row = type(obj).objects.filter(pk=obj.pk).values(*attnames.values()).get()
+    return {f: row[attname] for f, attname in attnames.items()}
+
+
+def _changed(obj, stored: dict) -> list[str]:
+    return sorted(
+        f for f, old in stored.items() if getattr(obj, type(obj)._meta.get_field(f).attname) != old
+    )
+
+
 # Users ------------------------------------------------------------------------------------------
 
 USER_FIELDS = ("organization", "username", "display_name", "email", "phone")
@@ -110,12 +126,14 @@ def create_user(actor, data: dict, password: str) -> User:
         except IntegrityError:
             raise ValidationError({"username": [_("This username is already taken.")]}) from None
         _require_in_scope(actor, user, "add", _("You may only add users inside your own scope."))
+        audit.record(AuditAction.USER_CREATED, actor=actor, obj=user, summary=user.username)
     return user
 
 
 def update_user(actor, user: User, data: dict) -> User:
     _require_in_scope(actor, user, "change", _("You may not change this user."))
     with transaction.atomic():
+        stored = _stored(user, USER_FIELDS)
         for field in USER_FIELDS:
             if field in data:
                 setattr(user, field, data[field])
@@ -127,6 +145,8 @@ def update_user(actor, user: User, data: dict) -> User:
             raise ValidationError({"username": [_("This username is already taken.")]}) from None
         # Moving a user to an organization outside the actor's scope would hand them away.
         _require_in_scope(actor, user, "change", _("You may only move users inside your scope."))
+        fields = _changed(user, stored)
+        audit.record(AuditAction.USER_CHANGED, actor=actor, obj=user, details={"fields": fields})
     return user
 
 
@@ -139,6 +159,8 @@ def set_user_active(actor, user: User, active: bool) -> User:
         user.is_active = active
         user._history_user = actor
         user.save(update_fields=["is_active"])
+        details = {"fields": ["is_active"], "is_active": active}
+        audit.record(AuditAction.USER_CHANGED, actor=actor, obj=user, details=details)
     return user
 
 
@@ -163,6 +185,7 @@ def reset_password(actor, user: User, password: str) -> User:
         user.must_change_password = True
         user._history_user = actor
         user.save(update_fields=["password", "must_change_password"])
+        audit.record(AuditAction.PASSWORD_RESET, actor=actor, obj=user, summary=user.username)
     return user
 
 
@@ -206,7 +229,8 @@ def _check_role_holders(role: Role, new_perm_names: set[str]) -> None:
 def create_role(actor, data: dict, permissions) -> Role:
     _require(actor, Role, "add", _("You may not create roles."))
     permissions = list(permissions)
-    _refuse_mixed_duties(duties_of(_perm_names(permissions)), MIXED_ROLE)
+    names = _perm_names(permissions)
+    _refuse_mixed_duties(duties_of(names), MIXED_ROLE)
     with transaction.atomic():
         role = Role(**{f: data[f] for f in ROLE_FIELDS if f in data})
         role._history_user = actor
@@ -216,6 +240,8 @@ def create_role(actor, data: dict, permissions) -> Role:
         except IntegrityError:
             raise ValidationError({"code": [_("Another role already has this code.")]}) from None
         role.permissions.set(permissions)
+        details = {"permissions": sorted(names)}
+        audit.record(AuditAction.ROLE_CREATED, actor=actor, obj=role, details=details)
     return role
 
 
@@ -223,10 +249,12 @@ def update_role(actor, role: Role, data: dict, permissions) -> Role:
     _require_in_scope(actor, role, "change", _("You may not change roles."))
     permissions = list(permissions)
     new_names = _perm_names(permissions)
+    old_names = role_perm_names(role)
     # The instance may already carry the form's values; the database has the state before.
-    was_active = Role.objects.filter(pk=role.pk).values_list("is_active", flat=True).get()
+    stored = _stored(role, [f for f in ROLE_FIELDS if f != "code"])
+    was_active = stored["is_active"]
     will_be_active = data.get("is_active", was_active)
-    grants_change = new_names != role_perm_names(role) or will_be_active != was_active
+    grants_change = new_names != old_names or will_be_active != was_active
     if grants_change:
         if RoleAssignment.objects.filter(user=actor, role=role).exists():
             raise ValidationError(
@@ -242,10 +270,25 @@ def update_role(actor, role: Role, data: dict, permissions) -> Role:
         role._history_user = actor
         role.save()
         role.permissions.set(permissions)
+        details = {
+            "fields": _changed(role, stored),
+            "permissions_added": sorted(new_names - old_names),
+            "permissions_removed": sorted(old_names - new_names),
+        }
+        audit.record(AuditAction.ROLE_CHANGED, actor=actor, obj=role, details=details)
     return role
 
 
 # Role assignments -------------------------------------------------------------------------------
+
+
+def _assignment_details(assignment: RoleAssignment) -> dict:
+    return {
+        "user": assignment.user.username,
+        "role": assignment.role.code,
+        "scope": assignment.scope,
+        "organization": assignment.organization_id,
+    }
 
 
 def assign_role(actor, user: User, role: Role, scope: str, organization=None) -> RoleAssignment:
@@ -273,6 +316,8 @@ def assign_role(actor, user: User, role: Role, scope: str, organization=None) ->
         _require_in_scope(
             actor, assignment, "add", _("You may only assign roles to users inside your scope.")
         )
+        details = _assignment_details(assignment)
+        audit.record(AuditAction.ROLE_ASSIGNED, actor=actor, obj=assignment, details=details)
     clear_grants(user)
     return assignment
 
@@ -282,6 +327,8 @@ def remove_assignment(actor, assignment: RoleAssignment) -> None:
     if assignment.user_id == actor.pk:
         raise ValidationError(_("You cannot remove a role from your own account."))
     with transaction.atomic():
+        details = _assignment_details(assignment)
+        audit.record(AuditAction.ROLE_UNASSIGNED, actor=actor, obj=assignment, details=details)
         assignment._history_user = actor
         assignment.delete()
     clear_grants(assignment.user)

@@ -22,8 +22,11 @@ from ipaddress import ip_address
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.utils import timezone
 
+from ipcity.core import audit
+from ipcity.core.models import AuditAction
 from ipcity.core.ratelimit import client_ip
 
 from .models import USER_AGENT_MAX, LoginEvent, LoginEventKind
@@ -57,15 +60,37 @@ def request_agent(request) -> str:
     return request.META.get("HTTP_USER_AGENT", "")[:USER_AGENT_MAX]
 
 
+# Every row of the login log is also an entry of the audit trail.
+AUDIT_ACTIONS = {
+    LoginEventKind.SUCCESS: AuditAction.LOGIN_SUCCEEDED,
+    LoginEventKind.PENDING: AuditAction.LOGIN_PENDING,
+    LoginEventKind.FAILURE: AuditAction.LOGIN_FAILED,
+    LoginEventKind.LOCKOUT: AuditAction.LOGIN_REFUSED,
+    LoginEventKind.LOGOUT: AuditAction.LOGOUT,
+    LoginEventKind.TIMEOUT: AuditAction.SESSION_TIMED_OUT,
+    LoginEventKind.REVOKED: AuditAction.SESSIONS_REVOKED,
+}
+
+
 def record(request, kind, *, user=None, username="", detail="") -> LoginEvent:
-    return LoginEvent.objects.create(
-        user=user if user is not None and user.pk else None,
-        username=normalize_username(username or (user.get_username() if user else "")),
-        kind=kind,
-        detail=detail[:100],
-        ip=request_ip(request),
-        user_agent=request_agent(request),
-    )
+    with transaction.atomic():
+        event = LoginEvent.objects.create(
+            user=user if user is not None and user.pk else None,
+            username=normalize_username(username or (user.get_username() if user else "")),
+            kind=kind,
+            detail=detail[:100],
+            ip=request_ip(request),
+            user_agent=request_agent(request),
+        )
+        audit.record(
+            AUDIT_ACTIONS[kind],
+            actor=event.user,
+            username="" if event.user else event.username,  # the name typed, without an account
+            summary=event.detail,
+            request=request,
+            details={"user_agent": event.user_agent} if event.user_agent else None,
+        )
+    return event
 
 
 def _locked_until(failures: list[datetime], attempts: int, minutes: int) -> datetime | None:

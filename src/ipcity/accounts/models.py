@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from ipcity.core.crypto import EncryptedTextField
 from ipcity.core.scope import RestrictedQuerySet, ScopeChoices
 
 
@@ -313,7 +314,8 @@ class TOTPDevice(models.Model):
     user = models.OneToOneField(
         User, on_delete=models.CASCADE, related_name="totp_device", verbose_name=_("user")
     )
-    secret = models.CharField(max_length=64)
+    # Encrypted at rest (core/crypto.py): a database dump or backup does not reveal it.
+    secret = EncryptedTextField()
     confirmed_at = models.DateTimeField(_("enrolled at"), default=timezone.now)
     last_step = models.BigIntegerField(default=0)
 

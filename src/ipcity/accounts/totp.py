@@ -3,8 +3,8 @@ one step of clock drift either way, and each accepted step never accepted again.
 Recovery codes: 10 random codes, stored as HMAC-SHA256 keyed by SECRET_KEY with a salt per code,
 each usable once (a copy of the database alone does not let anyone test guesses against them).
 
-The TOTP secret itself is stored as it is: it must be read back to compute codes, and no
-encryption library (`cryptography`) is installed here to keep it encrypted at rest.
+The TOTP secret must be read back to compute codes, so it is encrypted rather than hashed: the
+database holds it encrypted (`TOTPDevice.secret` is an `EncryptedTextField`, core/crypto.py).
 """
 
 from __future__ import annotations

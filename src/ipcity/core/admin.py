@@ -1,8 +1,8 @@
-"""Django admin for jobs, notifications and the holiday table."""
+"""Django admin for jobs, notifications, the holiday table and (read-only) the audit trail."""
 
 from django.contrib import admin
 
-from .models import Holiday, Job, Notification
+from .models import AuditEntry, Holiday, Job, Notification
 
 
 @admin.register(Job)
@@ -31,3 +31,23 @@ class HolidayAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
     search_fields = ["name"]
     date_hierarchy = "date"
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """Read only: entries are written by core.audit.record and never changed or deleted."""
+
+    list_display = ["seq", "at", "actor_username", "action", "object_type", "object_id", "ip"]
+    list_filter = ["action"]
+    search_fields = ["actor_username", "summary", "object_id"]
+    readonly_fields = [f.name for f in AuditEntry._meta.fields]
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

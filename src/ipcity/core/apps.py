@@ -8,9 +8,10 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self):
-        # Import for their side effects: signal handlers, job kinds, menu entries.
-        from . import exports, handlers, imports, jobs  # noqa: F401
+        # Import for their side effects: signal handlers, job kinds, menu entries, daily duties.
+        from . import audit, exports, handlers, imports, jobs  # noqa: F401
         from .filters import install_defaults
+        from .views import audit as audit_views  # noqa: F401
         from .views import history, holidays  # noqa: F401
         from .views import jobs as job_views  # noqa: F401
 

@@ -22,7 +22,8 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
-from . import jobs
+from . import audit, jobs
+from .models import AuditAction
 
 CHUNK_SIZE = 2000
 FORMATS = ("xlsx", "csv")
@@ -186,6 +187,11 @@ def export_response(request, spec: ExportSpec, fmt: str, params=None):
     clean = {k: v for k, v in params.lists() if k not in ("export", "page", "per_page")}
     qs = spec.queryset(request.user, _querydict(clean))
     total = qs.count()
+    listed = spec.filename or spec.model._meta.verbose_name_plural
+    details = {"rows": total, "format": fmt, "filters": clean}
+    audit.record(
+        AuditAction.EXPORT, obj=spec.model, summary=listed, request=request, details=details
+    )
     if total > settings.IPCITY_EXPORT_INLINE_MAX:
         job = jobs.submit(
             "core.export",
@@ -205,6 +211,7 @@ def export_response(request, spec: ExportSpec, fmt: str, params=None):
         filename=spec.download_name(fmt),
         content_type=CONTENT_TYPES[fmt],
     )
+    response.audit_recorded = True  # an export, not another download (AuditDownloadsMiddleware)
     return response
 
 

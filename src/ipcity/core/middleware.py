@@ -23,6 +23,22 @@ class VaryOnHtmxMiddleware:
         return response
 
 
+class AuditDownloadsMiddleware:
+    """Every file answered as a download (`Content-Disposition: attachment`) to a signed-in user
+    goes into the audit trail: whichever view sent it, the permission checks already passed."""
+
+    def __init__(self, get_response):
+        from .audit import record_download
+
+        self.get_response = get_response
+        self.record_download = record_download
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        self.record_download(request, response)
+        return response
+
+
 # -- database outage ----------------------------------------------------------------------------
 
 OUTAGE_ERRORS = (OperationalError, InterfaceError)

@@ -1,6 +1,10 @@
-"""Shared building blocks: the base model, background jobs, notifications, the holiday table."""
+"""Shared building blocks: the base model, background jobs, notifications, the holiday table,
+the audit trail."""
 
+import hashlib
+import json
 import uuid
+from datetime import UTC
 
 from django.conf import settings
 from django.db import models
@@ -197,3 +201,155 @@ class ImportBatch(models.Model):
 
     def __str__(self):
         return self.original_name
+
+
+# -- audit trail ---------------------------------------------------------------------------------
+
+
+class AuditAction(models.TextChoices):
+    LOGIN_SUCCEEDED = "login_succeeded", _("Signed in")
+    LOGIN_PENDING = "login_pending", _("Password accepted, code pending")
+    LOGIN_FAILED = "login_failed", _("Failed sign-in")
+    LOGIN_REFUSED = "login_refused", _("Sign-in refused: locked")
+    LOGOUT = "logout", _("Signed out")
+    SESSION_TIMED_OUT = "session_timed_out", _("Session timed out")
+    SESSIONS_REVOKED = "sessions_revoked", _("Sessions revoked")
+    PASSWORD_CHANGED = "password_changed", _("Own password changed")
+    PASSWORD_RESET = "password_reset", _("Password reset by an administrator")
+    USER_CREATED = "user_created", _("User created")
+    USER_CHANGED = "user_changed", _("User changed")
+    ROLE_CREATED = "role_created", _("Role created")
+    ROLE_CHANGED = "role_changed", _("Role changed")
+    ROLE_ASSIGNED = "role_assigned", _("Role assigned")
+    ROLE_UNASSIGNED = "role_unassigned", _("Role removed from a user")
+    EXPORT = "export", _("List exported")
+    DOWNLOAD = "download", _("File downloaded")
+    SHARED_CASE_VIEWED = "shared_case_viewed", _("Shared case details viewed")
+    AUDIT_PRUNED = "audit_pruned", _("Old audit entries removed")
+
+
+GENESIS_HASH = "0" * 64
+
+
+class AppendOnlyError(Exception):
+    """An attempt to change or remove an audit entry."""
+
+
+class AuditEntryQuerySet(RestrictedQuerySet):
+    """Entries are only ever added, one at a time, by `core.audit.record`. Bulk writes would
+    bypass the chain, so they are refused here; pruning goes through `core.audit.prune`."""
+
+    def update(self, **kwargs):
+        raise AppendOnlyError("audit entries cannot be changed")
+
+    def delete(self):
+        raise AppendOnlyError("audit entries cannot be deleted; old ones are pruned")
+
+    def bulk_create(self, *args, **kwargs):
+        raise AppendOnlyError("audit entries are added one at a time by core.audit.record")
+
+    def bulk_update(self, *args, **kwargs):
+        raise AppendOnlyError("audit entries cannot be changed")
+
+
+class AuditEntry(models.Model):
+    """One entry of the append-only audit trail (core/audit.py).
+
+    Each entry's `hash` is SHA-256 over the previous entry's hash followed by a canonical JSON
+    of its own fields, so changing or removing an entry breaks the chain at that point
+    (`ipcity audit verify`).
+    """
+
+    # Reading the audit trail is the audit administrator's duty, over everything.
+    scope_org_field = None
+
+    seq = models.PositiveBigIntegerField(_("number"), unique=True)
+    at = models.DateTimeField(_("time"), db_index=True)
+    # No database constraint and nothing done on delete: the id written (and hashed) stays as it
+    # was, even if the account is deleted one day; `actor_username` keeps the name.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+    actor_username = models.CharField(_("username"), max_length=150, blank=True)
+    action = models.CharField(_("action"), max_length=32, choices=AuditAction.choices)
+    object_type = models.CharField(_("kind of record"), max_length=100, blank=True)
+    object_id = models.CharField(_("record"), max_length=64, blank=True)
+    summary = models.CharField(_("summary"), max_length=300, blank=True)
+    # Text, not an inet column: the value hashed is then exactly the value stored, on every
+    # database engine.
+    ip = models.CharField(_("IP address"), max_length=45, blank=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+    prev_hash = models.CharField(_("previous hash"), max_length=64)
+    hash = models.CharField(_("hash"), max_length=64)
+
+    objects = models.Manager.from_queryset(AuditEntryQuerySet)()
+
+    class Meta:
+        ordering = ["-seq"]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit trail")
+        default_permissions = ("view",)
+        indexes = [
+            models.Index(fields=["action", "-seq"], name="auditentry_action_seq"),
+            models.Index(fields=["actor_username", "-seq"], name="auditentry_actor_seq"),
+        ]
+
+    def __str__(self):
+        return f"#{self.seq} · {self.get_action_display()} · {self.actor_username or '—'}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError(f"audit entry #{self.seq} cannot be changed")
+        if not self.hash or self.hash != self.compute_hash():
+            raise AppendOnlyError("audit entries are added by core.audit.record")
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError(f"audit entry #{self.seq} cannot be deleted")
+
+    def canonical(self) -> str:
+        """Every field but the two hashes, as JSON with sorted keys and no spaces; the time in
+        UTC with microseconds."""
+        payload = {
+            "seq": self.seq,
+            "at": self.at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+            "actor_id": self.actor_id,
+            "actor_username": self.actor_username,
+            "action": self.action,
+            "object_type": self.object_type,
+            "object_id": self.object_id,
+            "summary": self.summary,
+            "ip": self.ip,
+            "details": self.details,
+        }
+        return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+    def compute_hash(self) -> str:
+        return hashlib.sha256((self.prev_hash + self.canonical()).encode("utf-8")).hexdigest()
+
+
+class AuditHead(models.Model):
+    """The single row that orders the audit trail: locked by every writer, so entries get
+    consecutive numbers, and remembering the latest entry and where the kept chain starts
+    (`anchor_seq`, `anchor_prev_hash`: the first entry left after pruning)."""
+
+    last_seq = models.PositiveBigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, default=GENESIS_HASH)
+    anchor_seq = models.PositiveBigIntegerField(default=1)
+    anchor_prev_hash = models.CharField(max_length=64, default=GENESIS_HASH)
+
+    class Meta:
+        default_permissions = ()
+        verbose_name = _("audit trail head")
+        verbose_name_plural = _("audit trail head")
+
+    def __str__(self):
+        return f"#{self.anchor_seq}…#{self.last_seq}"

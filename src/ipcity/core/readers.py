@@ -156,9 +156,15 @@ def _stream_xlsx(path: Path) -> tuple[int, Iterator[tuple[int, list[str]]]]:
         ) from None
 
     def rows() -> Iterator[tuple[int, list[str]]]:
+        # The XML is parsed as the rows are read; openpyxl parses through defusedxml, which
+        # refuses entity declarations (billion laughs, external entities) with an error.
         try:
             for index, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
                 yield index, [cell_text(cell) for cell in cells]
+        except Exception:
+            raise ReaderError(
+                _("This workbook cannot be read safely (damaged, or with XML it must not hold).")
+            ) from None
         finally:
             workbook.close()
 

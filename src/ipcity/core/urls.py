@@ -4,7 +4,7 @@ from django.http import HttpResponsePermanentRedirect
 from django.templatetags.static import static
 from django.urls import path
 
-from .views import history, holidays, home, imports, jobs, notifications
+from .views import audit, history, holidays, home, imports, jobs, notifications
 
 app_name = "core"
 
@@ -18,6 +18,7 @@ urlpatterns = [
     path("", home.home, name="home"),
     path("favicon.ico", favicon, name="favicon"),
     *history.urlpatterns,
+    *audit.urlpatterns,
     *jobs.urlpatterns,
     *imports.urlpatterns,
     *notifications.urlpatterns,

@@ -7,7 +7,7 @@
 - **Summary** (`Case.SUMMARY_FIELDS`): every holder of `protection.summary_case` (joint
   enforcement members, the office, the procuratorate, leaders), for every case.
 - Every page, download or API answer that shows shared details to a user who sees them only
-  through the share is logged in `CaseAccessLog` (`log_shared_view`).
+  through the share is logged in `CaseAccessLog` (`log_shared_view`), and in the audit trail.
 - Lists, exports and the API list show a case seen only through a share as a SUMMARY row
   (`listed_cases(user, shared_as_summary=True)`, `is_full` only for `own_q`): they would show
   its details without logging each one. Its details are on the case page, history, evidence
@@ -23,6 +23,8 @@ from enum import Enum
 
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Value
 
+from ipcity.core import audit
+from ipcity.core.models import AuditAction
 from ipcity.core.ratelimit import client_ip
 from ipcity.core.scope import has_perm, scope_q
 
@@ -126,6 +128,10 @@ def log_shared_view(request_or_user, case: Case, what: str) -> CaseAccessLog:
         )
         .order_by("-created_at")
         .first()
+    )
+    request = request_or_user if hasattr(request_or_user, "META") else None
+    audit.record(
+        AuditAction.SHARED_CASE_VIEWED, actor=user, obj=case, summary=what, request=request
     )
     return CaseAccessLog.objects.create(
         case=case,

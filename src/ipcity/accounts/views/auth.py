@@ -12,6 +12,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 
+from ipcity.core import audit
+from ipcity.core.models import AuditAction
+
 from .. import lockout, sessions, totp
 from ..forms import CodeForm, LoginForm, StyledPasswordChangeForm, locked_message
 from ..models import LoginEventKind
@@ -112,6 +115,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         form.user.must_change_password = False
         response = super().form_valid(form)  # saves the user, the flag with it
         sessions.follow_new_key(old_key, self.request)
+        audit.record(AuditAction.PASSWORD_CHANGED, obj=form.user, request=self.request)
         messages.success(self.request, gettext_now("Your password has been changed."))
         return response
 

@@ -14,10 +14,12 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Status
 
+from ipcity.core import audit
 from ipcity.core.api import paginate
 from ipcity.core.api.filtering import apply_filterset
 from ipcity.core.api.params import ObjectId
 from ipcity.core.api.params import responses as _responses
+from ipcity.core.models import AuditAction
 from ipcity.core.scope import has_perm
 from ipcity.orgs.models import Organization
 
@@ -79,6 +81,11 @@ def _log_shared_many(request, cases, what: str) -> None:
     ).order_by("created_at"):
         shares[share.case_id] = share  # the latest wins
     ip = client_ip(request)
+    # One audit entry for the page, naming every case on it.
+    details = {"cases": [case.pk for case in cases]}
+    audit.record(
+        AuditAction.SHARED_CASE_VIEWED, obj=Case, summary=what, request=request, details=details
+    )
     CaseAccessLog.objects.bulk_create(
         [
             CaseAccessLog(
