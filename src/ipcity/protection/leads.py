@@ -35,6 +35,7 @@ from __future__ import annotations
 import datetime
 import re
 import secrets
+import unicodedata
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -117,7 +118,10 @@ def normalize_code(text: str) -> str:
 
 
 def phone_digits(text: str) -> str:
-    return "".join(ch for ch in str(text or "") if ch.isdigit())
+    """The digits of a phone number, as ASCII (full-width ０-９ typed on a Chinese keyboard are
+    the same digits)."""
+    text = unicodedata.normalize("NFKC", str(text or ""))
+    return "".join(ch for ch in text if ch.isascii() and ch.isdigit())
 
 
 def valid_phone(text: str) -> bool:
@@ -836,8 +840,8 @@ def find_for_status(code: str, contact: str) -> Lead | None:
         return None
     if "@" in contact:
         given = (lead.complainant_email or "").strip().lower()
-        ok = bool(given) and secrets.compare_digest(given, contact.lower())
+        ok = bool(given) and secrets.compare_digest(given.encode(), contact.lower().encode())
     else:
         given = phone_digits(lead.complainant_phone)
-        ok = bool(given) and secrets.compare_digest(given, phone_digits(contact))
+        ok = bool(given) and secrets.compare_digest(given.encode(), phone_digits(contact).encode())
     return lead if ok else None

@@ -223,7 +223,7 @@ def parse_nice_classes(value: str) -> str:
     classes = set()
     for part in parts:
         part = part.lstrip("第").rstrip("类")
-        if not part.isdigit() or not 1 <= int(part) <= 45:
+        if not (part.isascii() and part.isdigit()) or not 1 <= int(part) <= 45:
             raise forms.ValidationError(
                 _("Nice classes are numbers from 1 to 45; “%(value)s” is not one."),
                 code="nice_class",

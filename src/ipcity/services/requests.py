@@ -832,10 +832,10 @@ def find_public(code: str, contact: str) -> ServiceRequest | None:
         return None
     if "@" in contact:
         given = (request.contact_email or "").strip().lower()
-        ok = bool(given) and secrets.compare_digest(given, contact.lower())
+        ok = bool(given) and secrets.compare_digest(given.encode(), contact.lower().encode())
     else:
         given = phone_digits(request.contact_phone)
-        ok = bool(given) and secrets.compare_digest(given, phone_digits(contact))
+        ok = bool(given) and secrets.compare_digest(given.encode(), phone_digits(contact).encode())
     return request if ok else None
 
 

@@ -46,6 +46,8 @@ def _as_date(kind: str, groups: tuple, year: int | None) -> dt.date | None:
         return dt.date(y, 6, 30) if groups[1] == "上" else dt.date(y, 12, 31)
     if kind == "quarter":
         quarter = cn_number(groups[1])
+        if not quarter or not 1 <= quarter <= 4:
+            return None
         return _end_of_month(y, quarter * 3)
     month = cn_number(groups[1])
     if not month or not 1 <= month <= 12:

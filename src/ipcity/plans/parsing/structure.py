@@ -230,9 +230,10 @@ class _Reader:
                     break
                 else:
                     self.attachments[-1] += line
-            elif m := PART.match(line):
+            # A heading's numeral must be one (二二十、 is text, not a part or a section).
+            elif (m := PART.match(line)) and cn_number(m[1]) is not None:
                 self.open_part(m[1], m[2])
-            elif m := SUB.match(line):
+            elif (m := SUB.match(line)) and cn_number(m[1]) is not None:
                 self.open_sub(cn_number(m[1]), m[2], f"（{m[1]}）")
             elif m := PAREN_NUM.match(line):
                 n = int(m[1])

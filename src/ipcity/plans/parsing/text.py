@@ -147,7 +147,7 @@ CN_DIGITS.update({"六": 6, "七": 7, "八": 8, "九": 9, "十": 10, "两": 2})
 def cn_number(text: str) -> int | None:
     """一 → 1, 十七 → 17, 二十三 → 23; plain digits too. None for anything else."""
     text = text.strip()
-    if text.isdigit():
+    if text.isdecimal():
         return int(text)
     if not text or any(ch not in CN_DIGITS for ch in text):
         return None
@@ -157,6 +157,9 @@ def cn_number(text: str) -> int | None:
             value = value * 10 + CN_DIGITS[ch]
         return value
     tens, _sep, ones = text.partition("十")
+    # One digit at most on either side of 十 (十, 十七, 二十, 二十三); 二二十 or 十十 is no numeral.
+    if len(tens) > 1 or len(ones) > 1 or "十" in tens + ones:
+        return None
     return (CN_DIGITS[tens] if tens else 1) * 10 + (CN_DIGITS[ones] if ones else 0)
 
 
@@ -164,7 +167,9 @@ CN_NUMERALS = "〇一二三四五六七八九"
 
 
 def to_cn_number(n: int) -> str:
-    """3 → 三, 12 → 十二, 21 → 二十一 (section numbers)."""
+    """3 → 三, 12 → 十二, 21 → 二十一 (section numbers); digits from 100 on."""
+    if n < 0 or n >= 100:
+        return str(n)
     if n < 10:
         return CN_NUMERALS[n]
     tens, ones = divmod(n, 10)
