@@ -320,6 +320,9 @@ CACHES = {
     else {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
         "LOCATION": str(VAR_DIR / "cache"),
+        # Django culls a third of the files at random past MAX_ENTRIES (300 by default), which
+        # would forget sign-in attempts in flight and rate-limit counts under load.
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
     }
 }
 # Shown in the page header; the region itself is data (orgs.Region), this is only the label.

@@ -43,9 +43,9 @@ def keep_the_test_connection_open():
     signals.request_finished.connect(close_old_connections)
 
 
-# Examples per operation: 10 by default; CI's PostgreSQL pass runs fewer (the answers' shapes
+# Examples per operation: 6 by default; CI's PostgreSQL pass runs fewer (the answers' shapes
 # do not depend on the engine, and the SQLite pass has run the full number).
-EXAMPLES = int(os.environ.get("IPCITY_SCHEMATHESIS_EXAMPLES", "10"))
+EXAMPLES = int(os.environ.get("IPCITY_SCHEMATHESIS_EXAMPLES", "6"))
 
 
 @schema.parametrize()
