@@ -10,7 +10,6 @@ import pytest
 from django.apps import apps
 
 from ipcity.core import imports
-from ipcity.core.readers import ReaderError  # noqa: F401  (the error type readers promise)
 
 from .test_hostile_workbooks import LAUGHS, _xlsx
 

@@ -78,9 +78,6 @@ def test_pages_with_charts_run_without_policy_violations(browser, live_server, w
     ):
         page.goto(f"{live_server.url}{reverse(name)}")
         page.wait_for_load_state("networkidle")
-    # The charts are drawn (ECharts from the platform's own static files).
-    page.goto(f"{live_server.url}{reverse('services:overview')}")
-    page.wait_for_load_state("networkidle")
     page.goto(f"{live_server.url}/api/docs")
     # Swagger UI rendered the operations from the platform's own scripts.
     page.wait_for_selector(".swagger-ui .opblock-tag", state="attached", timeout=45_000)

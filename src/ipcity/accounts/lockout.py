@@ -18,7 +18,6 @@ import hashlib
 import logging
 from contextlib import contextmanager, suppress
 from datetime import datetime, timedelta
-from ipaddress import ip_address
 
 from django.conf import settings
 from django.core.cache import cache
@@ -27,7 +26,7 @@ from django.utils import timezone
 
 from ipcity.core import audit
 from ipcity.core.models import AuditAction
-from ipcity.core.ratelimit import client_ip
+from ipcity.core.ratelimit import client_ip, normalized_ip
 
 from .models import USER_AGENT_MAX, LoginEvent, LoginEventKind
 
@@ -48,10 +47,7 @@ def request_ip(request) -> str | None:
 
 
 def request_ip_text(raw: str) -> str | None:
-    try:
-        return str(ip_address(raw.strip()))
-    except ValueError:
-        return None
+    return normalized_ip(raw)
 
 
 def request_agent(request) -> str:

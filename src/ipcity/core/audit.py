@@ -28,7 +28,6 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import Message
-from ipaddress import ip_address
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -38,7 +37,7 @@ from django.utils import timezone
 
 from .daily import daily_duty
 from .models import GENESIS_HASH, AuditAction, AuditEntry, AuditHead
-from .ratelimit import client_ip
+from .ratelimit import client_ip, normalized_ip
 
 logger = logging.getLogger(__name__)
 
@@ -76,10 +75,7 @@ def request_user(request):
 def request_ip(request) -> str:
     if request is None or not hasattr(request, "META"):
         return ""
-    try:
-        return str(ip_address(client_ip(request).strip()))
-    except ValueError:
-        return ""
+    return normalized_ip(client_ip(request)) or ""
 
 
 def _plain_json(details) -> dict:

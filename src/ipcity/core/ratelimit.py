@@ -64,6 +64,14 @@ def client_ip(request) -> str:
     return remote or "unknown"
 
 
+def normalized_ip(raw: str) -> str | None:
+    """An address in its canonical text form, or None when `raw` is not an address."""
+    try:
+        return str(ip_address(raw.strip()))
+    except ValueError:
+        return None
+
+
 def _key(scope: str, ident: str, window: int) -> str:
     bucket = int(time.time()) // window
     digest = hashlib.sha256(ident.encode()).hexdigest()[:32]
