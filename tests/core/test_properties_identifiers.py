@@ -357,12 +357,6 @@ def test_any_input_parses_or_raises_patent_number_error(raw):
     assert parse_application_number(number.normalized) == number
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known bug: parse_application_number matches with Unicode \\d, so full-width digits "
-    "are either refused (when the type digit is full-width) or kept full-width in the "
-    "normalized form, which then never equals the registry's ASCII number",
-)
 @PROPS
 @given(data=st.data(), digits=new_era)
 @example(data=None, digits="201710117081")
@@ -415,11 +409,6 @@ def test_anything_but_digits_with_an_optional_g_is_refused(value):
         clean_registration_number(value)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known bug: the pattern G?\\d{1,12} uses Unicode \\d, so a number typed with "
-    "full-width digits is stored as typed and never matches the same number in ASCII",
-)
 @FUZZ
 @given(text=texts)
 @example(text="１２３４５６７")
@@ -634,3 +623,16 @@ def test_a_phone_typed_with_full_width_digits_finds_the_lead(data):
     written = STORED_PHONE if data is None else data.draw(written_phones(STORED_PHONE, False))
     assert valid_phone(written.translate(FULL_WIDTH))
     assert find_for_status(lead.tracking_code, written.translate(FULL_WIDTH)) == lead
+
+
+def test_digits_of_other_scripts_are_not_numbers():
+    """Only ASCII (and full-width, folded) digits make a number: Arabic-Indic or Devanagari
+    digits would pass Unicode \\d but never match the registry's ASCII numbers."""
+    arabic = "٢٠١٧١٠١١٧٠٨١٫٧"
+    with pytest.raises(PatentNumberError):
+        parse_application_number(arabic)
+    with pytest.raises(forms.ValidationError):
+        clean_registration_number("१२३४५")
+    assert (
+        parse_application_number("ＣＮ２０１７１０１１７０８１．７").normalized == "201710117081.7"
+    )

@@ -5,6 +5,8 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from ipcity.core.admin_audit import AuditedAdmin
+
 from .models import APIToken, Role, RoleAssignment, User
 
 
@@ -15,7 +17,7 @@ class RoleAssignmentInline(admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
+class UserAdmin(AuditedAdmin, SimpleHistoryAdmin, DjangoUserAdmin):
     list_display = ["username", "display_name", "organization", "is_active", "last_login"]
     list_filter = ["is_active", "is_staff", "is_superuser"]
     list_select_related = ["organization"]
@@ -38,7 +40,7 @@ class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
 
 
 @admin.register(Role)
-class RoleAdmin(SimpleHistoryAdmin):
+class RoleAdmin(AuditedAdmin, SimpleHistoryAdmin):
     list_display = ["code", "name", "name_en", "default_scope", "is_builtin", "is_active"]
     list_filter = ["is_builtin", "is_active", "default_scope"]
     search_fields = ["code", "name", "name_en"]
@@ -46,7 +48,7 @@ class RoleAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(RoleAssignment)
-class RoleAssignmentAdmin(SimpleHistoryAdmin):
+class RoleAssignmentAdmin(AuditedAdmin, SimpleHistoryAdmin):
     list_display = ["user", "role", "scope", "organization", "created_at"]
     list_filter = ["role", "scope"]
     list_select_related = ["user", "role", "organization"]
@@ -55,7 +57,7 @@ class RoleAssignmentAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(APIToken)
-class APITokenAdmin(admin.ModelAdmin):
+class APITokenAdmin(AuditedAdmin):
     list_display = ["name", "user", "prefix", "created_at", "expires_at", "revoked_at"]
     list_select_related = ["user"]
     search_fields = ["name", "prefix", "user__username"]

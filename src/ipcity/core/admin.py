@@ -2,11 +2,12 @@
 
 from django.contrib import admin
 
+from .admin_audit import AuditedAdmin
 from .models import AuditEntry, Holiday, Job, Notification
 
 
 @admin.register(Job)
-class JobAdmin(admin.ModelAdmin):
+class JobAdmin(AuditedAdmin):
     list_display = ["title", "kind", "status", "created_by", "created_at", "finished_at"]
     list_filter = ["status", "kind"]
     list_select_related = ["created_by"]
@@ -18,7 +19,7 @@ class JobAdmin(admin.ModelAdmin):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(AuditedAdmin):
     list_display = ["title", "user", "created_at", "read_at"]
     list_select_related = ["user"]
     search_fields = ["title", "user__username"]
@@ -26,7 +27,7 @@ class NotificationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Holiday)
-class HolidayAdmin(admin.ModelAdmin):
+class HolidayAdmin(AuditedAdmin):
     list_display = ["date", "kind", "name", "source"]
     list_filter = ["kind"]
     search_fields = ["name"]
@@ -34,7 +35,7 @@ class HolidayAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(AuditedAdmin):
     """Read only: entries are written by core.audit.record and never changed or deleted."""
 
     list_display = ["seq", "at", "actor_username", "action", "object_type", "object_id", "ip"]

@@ -16,3 +16,9 @@ class CoreConfig(AppConfig):
         from .views import jobs as job_views  # noqa: F401
 
         install_defaults()
+
+        from django.contrib import admin
+
+        from .admin_audit import audit_every_admin
+
+        audit_every_admin(admin.site)

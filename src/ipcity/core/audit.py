@@ -6,7 +6,8 @@ Recorded: sign-ins, failures, refusals, sign-outs and session ends (every row of
 accounts/lockout.py), own password changes and resets, users and roles created and changed,
 roles assigned and removed (accounts/actions.py), exports of lists (core/exports.py), every file
 answered as a download to a signed-in user (`AuditDownloadsMiddleware`), and views of case
-details through a share (protection/visibility.py).
+details through a share (protection/visibility.py), and every addition, change and deletion
+made in the Django admin (core/admin_audit.py).
 
 Entries are numbered 1, 2, 3, … without gaps. Each one stores the hash of the entry before it
 (`prev_hash`) and its own `hash`: SHA-256 over `prev_hash` followed by a canonical JSON of its

@@ -226,6 +226,9 @@ class AuditAction(models.TextChoices):
     DOWNLOAD = "download", _("File downloaded")
     SHARED_CASE_VIEWED = "shared_case_viewed", _("Shared case details viewed")
     AUDIT_PRUNED = "audit_pruned", _("Old audit entries removed")
+    ADMIN_ADDED = "admin_added", _("Added in the Django admin")
+    ADMIN_CHANGED = "admin_changed", _("Changed in the Django admin")
+    ADMIN_DELETED = "admin_deleted", _("Deleted in the Django admin")
 
 
 GENESIS_HASH = "0" * 64

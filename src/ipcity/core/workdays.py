@@ -10,9 +10,20 @@ Three sources, in order of precedence:
 
 A year counts as known to the administrators as soon as it has one Holiday row.
 
-`add_workdays(d, n)` and `count_workdays(a, b)` agree with each other: the start day itself is
-never counted, so `count_workdays(d, add_workdays(d, n)) == n`. This is how "within N working
-days from the day of receipt" deadlines are reckoned.
+The start day itself is never counted. `add_workdays(d, n)` for n > 0 is the day on which the
+n-th working day after `d` falls: how "within N working days from the day of receipt" deadlines
+are reckoned. `count_workdays(a, b)` counts the working days in (a, b] and is a signed measure
+(`count(a, b) == -count(b, a)`, `count(a, c) == count(a, b) + count(b, c)`), which is what
+"3 working days left" and "2 working days overdue" need.
+
+The two agree, `count_workdays(d, add_workdays(d, n)) == n`, for every n >= 0 and, going
+backwards (n < 0), whenever `d` is a working day. Going back from a day off the count is one
+short (n + 1): `add_workdays(Saturday, -1)` is Friday, the last working day before it, while
+between that Friday and the Saturday no working day lies after the Friday. Both answers are the
+intended ones; no deadline of the platform is reckoned backwards from a day off.
+
+Both refuse spans over `MAX_SPAN_DAYS` calendar days with a ValueError, so anything one of them
+accepts the other accepts too.
 """
 
 from __future__ import annotations
@@ -91,8 +102,12 @@ def add_workdays(start: date, n: int) -> date:
     step = timedelta(days=1 if n >= 0 else -1)
     day = start
     remaining = abs(n)
+    span = 0
     while remaining:
         day += step
+        span += 1
+        if span > MAX_SPAN_DAYS:
+            raise ValueError(f"too many working days: {n}")
         if cal.is_workday(day):
             remaining -= 1
     return day

@@ -3,11 +3,13 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from ipcity.core.admin_audit import AuditedAdmin
+
 from .models import Contact, Organization, Region
 
 
 @admin.register(Region)
-class RegionAdmin(SimpleHistoryAdmin):
+class RegionAdmin(AuditedAdmin, SimpleHistoryAdmin):
     list_display = ["code", "name", "kind", "parent"]
     list_filter = ["kind"]
     list_select_related = ["parent"]
@@ -21,7 +23,7 @@ class ContactInline(admin.TabularInline):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(SimpleHistoryAdmin):
+class OrganizationAdmin(AuditedAdmin, SimpleHistoryAdmin):
     list_display = ["name", "kind", "uscc", "region", "parent", "is_active"]
     list_filter = ["kind", "is_active"]
     list_select_related = ["region", "parent"]
@@ -32,7 +34,7 @@ class OrganizationAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Contact)
-class ContactAdmin(SimpleHistoryAdmin):
+class ContactAdmin(AuditedAdmin, SimpleHistoryAdmin):
     list_display = ["name", "organization", "title", "phone", "email", "is_primary"]
     list_select_related = ["organization"]
     search_fields = ["name", "phone", "email", "organization__name"]

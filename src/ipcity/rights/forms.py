@@ -4,6 +4,7 @@ the API and any other caller share one set of rules."""
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from django import forms
 from django.core.exceptions import FieldDoesNotExist
@@ -257,9 +258,11 @@ class TrademarkForm(_OrgChoiceMixin, forms.ModelForm):
         self.fields["holder"].queryset = self._orgs(user).only("id", "name").order_by("name")
 
     def clean_registration_number(self):
-        value = "".join((self.cleaned_data.get("registration_number") or "").split()).upper()
+        value = unicodedata.normalize("NFKC", self.cleaned_data.get("registration_number") or "")
+        value = "".join(value.split()).upper()
         # Chinese registrations are plain integers; Madrid designations carry a "G" prefix.
-        if not re.fullmatch(r"G?\d{1,12}", value):
+        # NFKC folds full-width digits to ASCII; other scripts' digits are refused.
+        if not re.fullmatch(r"G?[0-9]{1,12}", value):
             raise forms.ValidationError(
                 _("A trademark registration number is a whole number (Madrid: G and digits)."),
                 code="registration_number",
@@ -302,7 +305,7 @@ class GeographicalIndicationForm(_OrgChoiceMixin, forms.ModelForm):
         self.fields["applicant"].queryset = self._orgs(user).only("id", "name").order_by("name")
 
 
-PVR_NUMBER = re.compile(r"CNA\d{8}(\.[\dX])?|CNA\d{11}")
+PVR_NUMBER = re.compile(r"CNA\d{8}(\.[\dX])?|CNA\d{11}", re.ASCII)
 
 
 class PlantVarietyRightForm(_OrgChoiceMixin, forms.ModelForm):
@@ -324,7 +327,8 @@ class PlantVarietyRightForm(_OrgChoiceMixin, forms.ModelForm):
         self.fields["holder"].queryset = self._orgs(user).only("id", "name").order_by("name")
 
     def clean_right_number(self):
-        value = "".join((self.cleaned_data.get("right_number") or "").split()).upper()
+        value = unicodedata.normalize("NFKC", self.cleaned_data.get("right_number") or "")
+        value = "".join(value.split()).upper()
         if not PVR_NUMBER.fullmatch(value):
             raise forms.ValidationError(
                 _("A plant variety right number looks like CNA20201002638 or CNA20080376.X."),
@@ -333,7 +337,7 @@ class PlantVarietyRightForm(_OrgChoiceMixin, forms.ModelForm):
         return value
 
 
-SOFTWARE_NUMBER = re.compile(r"(\d{4})SR(\d{1,10})")
+SOFTWARE_NUMBER = re.compile(r"(\d{4})SR(\d{1,10})", re.ASCII)
 
 
 class CopyrightForm(_OrgChoiceMixin, forms.ModelForm):
@@ -359,7 +363,7 @@ class CopyrightForm(_OrgChoiceMixin, forms.ModelForm):
         cleaned = super().clean()
         number = (cleaned.get("registration_number") or "").strip()
         if cleaned.get("kind") == "software" and number:
-            compact = "".join(number.split()).upper()
+            compact = "".join(unicodedata.normalize("NFKC", number).split()).upper()
             if not SOFTWARE_NUMBER.fullmatch(compact):
                 self.add_error(
                     "registration_number",

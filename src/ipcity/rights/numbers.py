@@ -10,6 +10,7 @@ Type digits: 1 invention, 2 utility model, 3 design, 8 PCT invention entering th
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 WEIGHTS = (2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5)
@@ -61,18 +62,20 @@ def parse_application_number(raw: str) -> ApplicationNumber:
     A wrong check character is reported through `check_ok`, not raised: the record is kept and
     flagged, because a typo in one digit must not lose the row.
     """
-    text = str(raw or "").strip().upper()
+    # NFKC folds full-width digits, letters and dots (２０１７…．７, ＺＬ) to ASCII; the patterns
+    # below then match ASCII digits only, so no other script's digits pass as a number.
+    text = unicodedata.normalize("NFKC", str(raw or "")).strip().upper()
     for prefix in ("ZL", "CN"):
         if text.startswith(prefix):
             text = text[len(prefix) :]
     text = _STRIP.sub("", text)
-    if re.fullmatch(r"\d{12}[\dX]", text):
+    if re.fullmatch(r"[0-9]{12}[0-9X]", text):
         digits, check = text[:12], text[12]
-    elif re.fullmatch(r"\d{12}", text):
+    elif re.fullmatch(r"[0-9]{12}", text):
         digits, check = text, ""
-    elif re.fullmatch(r"\d{8}[\dX]", text):
+    elif re.fullmatch(r"[0-9]{8}[0-9X]", text):
         digits, check = text[:8], text[8]
-    elif re.fullmatch(r"\d{8}", text):
+    elif re.fullmatch(r"[0-9]{8}", text):
         digits, check = text, ""
     else:
         raise PatentNumberError(f"not a CNIPA application number: {raw!r}")
