@@ -26,7 +26,9 @@ test: uv
 	$(UV) sync --frozen --group dev
 	@if [ ! -x $(CHROMIUM) ]; then \
 		echo "Chromium not found at $(CHROMIUM): browser tests will be skipped."; fi
-	$(UV) run pytest $(PYTEST_ARGS)
+	@# Bytecode is written even where the environment forbids it (PYTHONDONTWRITEBYTECODE): every
+	@# worker and every platform process the tests start then reads it instead of compiling anew.
+	env -u PYTHONDONTWRITEBYTECODE $(UV) run pytest $(PYTEST_ARGS)
 
 lint: uv
 	$(UV) sync --frozen --group dev

@@ -166,3 +166,23 @@ def page(browser):
     yield page
     context.close()
     assert violations == [], violations
+
+
+@pytest.fixture(scope="module")
+def module_demo(django_db_setup, django_db_blocker):
+    """The whole demo, loaded once for the tests of one module (it takes seconds): inside a
+    transaction held open for the module and rolled back after its last test. Each test still
+    runs in its own savepoint (`db`), rolled back to the loaded demo, so tests see the same data
+    and cannot disturb one another. Not for `transaction=True` tests."""
+    from django.db import transaction
+
+    from ipcity.core.demo import load_demo
+
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            yield load_demo()
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)

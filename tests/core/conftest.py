@@ -1,13 +1,17 @@
 """A migrated SQLite file shared by the tests that start the platform in subprocesses
-(`ipcity run`, the worker): migrating an empty database is done once per test process, by
-`ipcity migrate` itself (which is also the check that the migrations build an empty SQLite
-database), and each test starts from a copy.
+(`ipcity run`, the worker); each test starts from a copy.
 
-Those tests carry `xdist_group("platform")` so that, with `--dist loadgroup` (CI), they share one
-worker and the one migration."""
+Applying the migrations to an empty file takes Django a minute or two (it renders the model
+states of every operation); tests/core/test_migrations.py does that once and compares the result.
+The template here is built the quick way, the same schema: the tables straight from the models
+(`migrate --run-syncdb` with tests/core/syncdb_settings.py), then every migration recorded as
+applied (`migrate --fake`, which also runs what follows a migrate: permissions, built-in roles).
+It is built once for all pytest-xdist workers of the run: the first worker to need it builds it
+under a lock in the run's shared temporary folder; the others wait, then copy it."""
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import subprocess
@@ -37,19 +41,30 @@ def subprocess_env(var_dir: Path, **extra) -> dict:
 
 
 @pytest.fixture(scope="session")
-def migrated_sqlite(tmp_path_factory) -> Path:
-    var_dir = tmp_path_factory.mktemp("migrated")
+def migrated_sqlite(tmp_path_factory, worker_id) -> Path:
+    shared = tmp_path_factory.getbasetemp()
+    if worker_id != "master":  # the workers' folders sit side by side in the run's folder
+        shared = shared.parent
+    var_dir = shared / "migrated"
     db = var_dir / "db.sqlite3"
-    env = subprocess_env(var_dir)
-    done = subprocess.run(
-        [sys.executable, "-m", "ipcity.cli", "migrate", "--no-input", "-v", "1"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert "Applying" in done.stdout  # it really migrated an empty file
+    with (shared / "migrated.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (var_dir / "done").exists():
+            var_dir.mkdir(exist_ok=True)
+            steps = [
+                ({"DJANGO_SETTINGS_MODULE": "tests.core.syncdb_settings"}, ["--run-syncdb"]),
+                ({}, ["--fake"]),
+            ]
+            for extra, args in steps:
+                done = subprocess.run(
+                    [sys.executable, "-m", "ipcity.cli", "migrate", "--no-input", *args],
+                    env=subprocess_env(var_dir, **extra),
+                    capture_output=True,
+                    text=True,
+                    timeout=900,
+                )
+                assert done.returncode == 0, done.stdout + done.stderr
+            (var_dir / "done").touch()
     return db
 
 

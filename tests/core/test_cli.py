@@ -104,9 +104,8 @@ def _free_port() -> int:
 def test_run_serves_the_login_page_prints_the_demo_accounts_and_stops_on_sigterm(
     tmp_path, migrated_sqlite
 ):
-    """`make run` on a fresh machine: the database migrated (the copy of a file `ipcity migrate`
-    built from empty, see conftest.py), demo data loaded on the first run, the login page
-    served, a clean stop."""
+    """`make run` on a fresh machine: the database migrated (a copy of the template of
+    conftest.py), demo data loaded on the first run, the login page served, a clean stop."""
     copy_database(migrated_sqlite, tmp_path / "db.sqlite3")
     port = _free_port()
     log = tmp_path / "run.log"

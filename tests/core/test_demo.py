@@ -13,8 +13,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def demo():
-    return load_demo()
+def demo(module_demo):
+    return module_demo
 
 
 def test_loading_demo_data_twice_creates_nothing_new(demo):

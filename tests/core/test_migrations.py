@@ -3,6 +3,7 @@
 empty database of the engine under test, and that the models have no change without one."""
 
 import os
+import sqlite3
 import subprocess
 import sys
 import uuid
@@ -27,9 +28,37 @@ def _env(**extra) -> dict:
     return env
 
 
+def _columns(path: Path) -> dict[str, set[str]]:
+    with sqlite3.connect(path) as conn:
+        tables = [
+            name
+            for (name,) in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            )
+        ]
+        return {t: {row[1] for row in conn.execute(f'PRAGMA table_info("{t}")')} for t in tables}
+
+
+@pytest.mark.skipif(ENGINE != "django.db.backends.sqlite3", reason="the SQLite pass runs this")
+def test_migrations_apply_to_an_empty_sqlite_file_and_match_the_models(tmp_path, migrated_sqlite):
+    """`ipcity migrate` builds an empty SQLite file (what `make run` does on a fresh machine) with
+    the same tables and columns as the models (the template the platform tests copy)."""
+    db = tmp_path / "db.sqlite3"
+    env = _env(IPCITY_VAR_DIR=str(tmp_path), DATABASE_URL=f"sqlite:///{db}")
+    result = subprocess.run(
+        [sys.executable, "-m", "ipcity.cli", "migrate", "--no-input"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Applying" in result.stdout  # it really migrated an empty file
+    assert _columns(db) == _columns(migrated_sqlite)
+
+
 @pytest.mark.skipif(
-    ENGINE != "django.db.backends.postgresql",
-    reason="on SQLite, tests/core/conftest.py migrates an empty file with `ipcity migrate`",
+    ENGINE != "django.db.backends.postgresql", reason="the PostgreSQL pass runs this"
 )
 def test_migrations_apply_to_an_empty_postgresql_database(tmp_path):
     import psycopg

@@ -41,8 +41,7 @@ def counts():
     ]
 
 
-def test_demo_loads_once_and_fast():
-    load_demo()
+def test_demo_loads_once_and_fast(module_demo):
     start = time.monotonic()
     demo.load()
     elapsed = time.monotonic() - start
@@ -88,7 +87,7 @@ def test_demo_loads_once_and_fast():
     assert counts() == before
 
 
-def test_demo_transfers_match_their_cases_and_the_clocks():
+def test_demo_transfers_match_their_cases_and_the_clocks(module_demo):
     """Transfers are written through the transfer actions: a sent or accepted transfer's case is
     transferred (or closed), nothing is dated after today, the due dates come from the clocks,
     and the repeat offenders are marked once every demo case is there."""
@@ -100,7 +99,6 @@ def test_demo_transfers_match_their_cases_and_the_clocks():
     from ipcity.protection.choices import CaseStatus, TransferStatus
     from ipcity.protection.models import CaseShare
 
-    load_demo()
     today = officers.current_date()
     held = CriminalTransfer.objects.filter(
         status__in=[TransferStatus.SENT, TransferStatus.ACCEPTED]
@@ -127,14 +125,13 @@ def test_demo_transfers_match_their_cases_and_the_clocks():
     assert Case.objects.filter(is_repeat=True).exists()
 
 
-def test_demo_lists_the_agriculture_brigade_on_the_public_form():
+def test_demo_lists_the_agriculture_brigade_on_the_public_form(module_demo):
     """A demo loaded before the brigade was listed lists it on the next load."""
     import datetime
 
     from ipcity.protection.demo import agencies
     from ipcity.protection.forms.leads import ComplaintForm
 
-    load_demo()
     agencies.load(datetime.date(2026, 3, 2))
     brigade = Agency.objects.get(kind=AgencyKind.AGRICULTURE)
     assert brigade.accepts_public_leads

@@ -57,24 +57,36 @@ def grants_for(user, perm: str) -> list[Grant]:
 
 
 def _load_grants(user) -> dict[str, list[Grant]]:
+    """One query, one row per (assignment, permission), read as plain values: a role such as the
+    office administrator's holds hundreds of permissions, and building a model object for each
+    of them on every request cost more than the page itself."""
     from ipcity.accounts.models import RoleAssignment
 
     result: dict[str, list[Grant]] = {}
-    assignments = (
-        RoleAssignment.objects.filter(user=user, role__is_active=True)
-        .select_related("organization", "user__organization")
-        .prefetch_related("role__permissions__content_type")
-    )
-    for assignment in assignments:
-        org = assignment.organization or user.organization
-        grant = Grant(
-            scope=assignment.scope,
-            org_id=org.pk if org else None,
-            org_path=org.path if org else "",
+    rows = (
+        RoleAssignment.objects.filter(
+            user=user, role__is_active=True, role__permissions__isnull=False
         )
-        for permission in assignment.role.permissions.all():
-            key = f"{permission.content_type.app_label}.{permission.codename}"
-            result.setdefault(key, []).append(grant)
+        .order_by("pk")
+        .values_list(
+            "pk",
+            "scope",
+            "organization_id",
+            "organization__path",
+            "user__organization_id",
+            "user__organization__path",
+            "role__permissions__content_type__app_label",
+            "role__permissions__codename",
+        )
+    )
+    grants: dict[int, Grant] = {}
+    for pk, scope, org_id, org_path, user_org_id, user_org_path, app_label, codename in rows:
+        grant = grants.get(pk)
+        if grant is None:
+            if org_id is None:
+                org_id, org_path = user_org_id, user_org_path
+            grant = grants[pk] = Grant(scope=scope, org_id=org_id, org_path=org_path or "")
+        result.setdefault(f"{app_label}.{codename}", []).append(grant)
     return result
 
 
