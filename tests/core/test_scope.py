@@ -95,3 +95,20 @@ def test_public_rows_are_seen_by_every_viewer_but_changed_only_in_scope(world):
     assert list(SupplyListing.objects.restrict(world.erin, "view")) == [published]
     assert not SupplyListing.objects.restrict(world.erin, "change").exists()
     assert set(SupplyListing.objects.restrict(world.charlie, "change")) == {published, draft}
+
+
+def test_a_users_grants_load_in_one_query_and_keep_each_assignments_reach(
+    world, django_assert_num_queries
+):
+    from ipcity.core import scope as scope_module
+    from tests.factories import grant
+
+    grant(world.bob, "enterprise_user", "own", organization=world.enterprise_a)  # a second anchor
+    with django_assert_num_queries(1):
+        grants = scope_module.grants_for(world.bob, "orgs.view_organization")
+    assert {(g.org_id, g.org_path) for g in grants} == {
+        (world.unit.pk, world.unit.path),
+        (world.enterprise_a.pk, world.enterprise_a.path),
+    }
+    with django_assert_num_queries(0):  # cached on the user for the rest of the request
+        scope_module.grants_for(world.bob, "orgs.change_organization")
