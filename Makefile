@@ -7,8 +7,9 @@ export UV_PYTHON_DOWNLOADS := never
 UV = $(shell command -v uv 2>/dev/null || echo "$$(python3 -m site --user-base)/bin/uv")
 CHROMIUM := /usr/bin/chromium
 PYTEST_ARGS ?=
+BENCH_SCALE ?= district
 
-.PHONY: run test lint vendor uv
+.PHONY: run test lint vendor uv bench
 
 uv:
 	@if ! command -v uv >/dev/null 2>&1 && ! [ -x "$$(python3 -m site --user-base)/bin/uv" ]; then \
@@ -38,3 +39,13 @@ lint: uv
 
 vendor:
 	scripts/vendor.sh
+
+# Benchmarks (docs/performance.md): a database of their own in var/bench-<scale>/ (or the
+# DATABASE_URL given), the synthetic data generated once, then the figures measured.
+bench: uv
+	$(UV) sync --frozen
+	export IPCITY_VAR_DIR="$(CURDIR)/var/bench-$(BENCH_SCALE)"; \
+	$(UV) run ipcity migrate --no-input -v 0 \
+	&& { [ -f "$$IPCITY_VAR_DIR/bench/$(BENCH_SCALE)/manifest.json" ] \
+	     || $(UV) run ipcity bench generate --scale $(BENCH_SCALE); } \
+	&& $(UV) run ipcity bench run --scale $(BENCH_SCALE)

@@ -1,0 +1,94 @@
+"""`ipcity bench run`: the measured figures as a table on screen and JSON on disk.
+
+Measured so far: the patent import beside each engine's bulk load (imports.py) and the patent
+search beside the same page without a keyword (search.py). The bars are those of the Scale
+issue; each row says whether its figure meets its bar. Results go to
+`bench/out/<scale>-<engine>-<date>.json`.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+from datetime import UTC, datetime
+from pathlib import Path
+
+IMPORT_BAR_SQLITE = 30_000  # rows/s through the real import path on SQLite
+IMPORT_BAR_SHARE_OF_COPY = 0.15  # of PostgreSQL COPY's rows/s
+PEAK_MB_BAR = 600
+REIMPORT_RATIO_BAR = 2.0
+SEARCH_P95_BAR_MS = 100
+
+
+def machine() -> dict:
+    import os
+
+    return {
+        "python": platform.python_version(),
+        "system": platform.platform(),
+        "cpus": os.cpu_count(),
+    }
+
+
+def import_rows(report: dict) -> list[tuple[str, str, str, str]]:
+    """(figure, measured, baseline, bar and verdict) rows of the table."""
+    rate, base = report["import_rows_per_s"], report["baseline_rows_per_s"]
+    if report["engine"] == "postgresql":
+        bar = IMPORT_BAR_SHARE_OF_COPY * base
+        verdict = f">= {IMPORT_BAR_SHARE_OF_COPY:.0%} of COPY: {_ok(rate >= bar)}"
+    else:
+        verdict = f">= {IMPORT_BAR_SQLITE:,}/s: {_ok(rate >= IMPORT_BAR_SQLITE)}"
+    ratio = report["reimport_ratio"] or 0
+    return [
+        (
+            f"import {report['rows']:,} rows (rows/s)",
+            f"{rate:,}",
+            f"{base:,} ({report['baseline']})",
+            verdict,
+        ),
+        (
+            "re-import, same file (time ratio)",
+            f"{ratio:.2f}",
+            "1.00 (first import)",
+            f"<= {REIMPORT_RATIO_BAR:.1f}: {_ok(ratio <= REIMPORT_RATIO_BAR)}",
+        ),
+        (
+            "import peak memory (MB)",
+            f"{report['peak_mb']:.0f}",
+            "",
+            f"<= {PEAK_MB_BAR}: {_ok(report['peak_mb'] <= PEAK_MB_BAR)}",
+        ),
+    ]
+
+
+def search_rows(report: dict) -> list[tuple[str, str, str, str]]:
+    return [
+        (
+            f"search p95, {report['queries']} queries on {report['rows']:,} patents (ms)",
+            f"{report['p95_ms']:.0f} (p50 {report['p50_ms']:.0f})",
+            f"{report['baseline_p95_ms']:.0f} (filters alone)",
+            f"<= {SEARCH_P95_BAR_MS}: {_ok(report['p95_ms'] <= SEARCH_P95_BAR_MS)}",
+        )
+    ]
+
+
+def _ok(passed: bool) -> str:
+    return "met" if passed else "MISSED"
+
+
+def table(rows: list[tuple[str, str, str, str]]) -> str:
+    header = ("figure", "measured", "baseline", "bar")
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(4)]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(header, widths, strict=True))]
+    lines.append("  ".join("-" * w for w in widths))
+    lines.extend("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows)
+    return "\n".join(lines)
+
+
+def write_json(out_dir: Path, scale: str, engine: str, results: dict) -> Path:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    path = out_dir / f"{scale}-{engine}-{stamp}.json"
+    body = {"scale": scale, "engine": engine, "at": stamp, "machine": machine(), **results}
+    path.write_text(json.dumps(body, ensure_ascii=False, indent=2) + "\n", "utf-8")
+    return path

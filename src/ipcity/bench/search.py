@@ -1,0 +1,95 @@
+"""The search benchmark: Chinese keyword + filter queries on the patent list, timed one by one.
+
+Each query is what the patent list page runs for `?q=<keyword>&<filter>`: the page's filter set
+(`rights.filters.PatentFilterSet`, the same search and filters) evaluated for its first page of
+25 rows, newest first, and its row count. The keywords are the generator's technology subjects
+and parts of them (two to six characters), so they find rows; the filters are drawn from patent
+type, legal status, filing year, high-value and attribution. Same seed, same queries.
+"""
+
+from __future__ import annotations
+
+import random
+import statistics
+import time
+from dataclasses import dataclass
+
+from .vocab import TOPICS
+
+PAGE = 25
+
+
+@dataclass
+class SearchFigures:
+    queries: int
+    rows: int
+    p50_ms: float
+    p95_ms: float
+    max_ms: float
+    baseline_p95_ms: float
+
+    def as_dict(self) -> dict:
+        return {k: round(v, 2) if isinstance(v, float) else v for k, v in self.__dict__.items()}
+
+
+def keywords(rng: random.Random) -> list[str]:
+    words: list[str] = []
+    for _ipc, _more, subject, _claim, _device in TOPICS:
+        words.append(subject)
+        if len(subject) >= 4:
+            words.append(subject[:2])
+            words.append(subject[-2:])
+    rng.shuffle(words)
+    return words
+
+
+def queries(count: int = 200, seed: int = 1) -> list[dict]:
+    rng = random.Random(f"{seed}:search")
+    words = keywords(rng)
+    filters = [
+        lambda: {"patent_type": rng.choice(["invention", "utility_model", "design"])},
+        lambda: {"legal_status": rng.choice(["valid", "pending", "lapsed"])},
+        lambda: {"year": str(rng.randint(2005, 2025))},
+        lambda: {"high_value": "true"},
+        lambda: {"attribution": rng.choice(["in_district", "outside"])},
+        lambda: {},
+    ]
+    return [{"q": words[i % len(words)], **rng.choice(filters)()} for i in range(count)]
+
+
+def _timed(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return (time.perf_counter() - start) * 1000
+
+
+def run_search_bench(count: int = 200, seed: int = 1) -> SearchFigures:
+    from ipcity.rights.filters import PatentFilterSet
+    from ipcity.rights.models import Patent
+
+    def page(data):
+        qs = PatentFilterSet(data, queryset=Patent.objects.all()).qs
+        list(qs.order_by("-filing_date", "-pk")[:PAGE])
+        qs.count()
+
+    def baseline(data):
+        # The same page without the keyword: what the filters alone cost.
+        page({k: v for k, v in data.items() if k != "q"})
+
+    wanted = queries(count, seed)
+    page(wanted[0])  # warm the connection and the caches of the first query
+    times = [_timed(lambda d=d: page(d)) for d in wanted]
+    base = [_timed(lambda d=d: baseline(d)) for d in wanted]
+    return SearchFigures(
+        queries=len(times),
+        rows=Patent.objects.count(),
+        p50_ms=statistics.median(times),
+        p95_ms=_p95(times),
+        max_ms=max(times),
+        baseline_p95_ms=_p95(base),
+    )
+
+
+def _p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]

@@ -1,0 +1,87 @@
+"""The benchmarks' smoke run: the import and search measurements on a tiny generated data set
+(the figures themselves are measured on demand, `make bench`; see docs/performance.md)."""
+
+from __future__ import annotations
+
+import csv
+import json
+from io import StringIO
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+from ipcity.bench.generate import Options, generate
+from ipcity.bench.imports import copy_baseline, count_rows, run_import_bench, sqlite_baseline
+from ipcity.bench.search import queries, run_search_bench
+from ipcity.bench.world import SCALES
+from ipcity.rights.models import Patent
+from tests.core.conftest import migrated_sqlite  # noqa: F401  (the migrated template file)
+
+SQLITE = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+
+
+@pytest.fixture(scope="module")
+def small_csv(tmp_path_factory):
+    """The first 300 patents of the tiny data set, as the incoPat csv (no database rows)."""
+    out = tmp_path_factory.mktemp("bench")
+    result = generate(Options(scale=SCALES["tiny"], seed=3, out=out, database=False, xlsx_rows=0))
+    source = result.files["csv"]
+    small = out / "small.csv"
+    with (
+        source.open(encoding="utf-8-sig", newline="") as src,
+        small.open("w", encoding="utf-8-sig", newline="") as dst,
+    ):
+        writer = csv.writer(dst)
+        for i, row in enumerate(csv.reader(src)):
+            if i > 300:
+                break
+            writer.writerow(row)
+    return small
+
+
+def test_the_baseline_loads_every_row(small_csv):
+    header, rows = count_rows(small_csv)
+    assert rows == 300 and len(header) > 10
+    assert sqlite_baseline(small_csv, len(header)) > 0
+
+
+@pytest.mark.skipif(SQLITE, reason="COPY is PostgreSQL's; the PostgreSQL pass runs this")
+def test_copy_baseline_loads_the_file(small_csv):
+    db = settings.DATABASES["default"]
+    dsn = f"host={db['HOST'] or '127.0.0.1'} port={db['PORT'] or 5432} user={db['USER']} "
+    dsn += f"dbname={db['NAME']}"
+    header, _rows = count_rows(small_csv)
+    assert copy_baseline(small_csv, dsn, len(header)) > 0
+
+
+@pytest.mark.xdist_group("platform")
+@pytest.mark.skipif(not SQLITE, reason="runs on its own SQLite file: the SQLite pass runs it")
+def test_the_import_benchmark_imports_then_finds_every_row(small_csv, migrated_sqlite):  # noqa: F811
+    figures = run_import_bench(small_csv, "sqlite", template=migrated_sqlite)
+    report = figures.as_dict()
+    assert report["rows"] == 300
+    assert report["created"] == 300  # every row created by the first import
+    assert report["import_rows_per_s"] > 0 and report["baseline_rows_per_s"] > 0
+    assert 0 < report["peak_mb"] < 2000
+    json.dumps(report)
+
+
+def test_the_search_benchmark_times_keyword_and_filter_queries(db, tmp_path):
+    generate(Options(scale=SCALES["tiny"], seed=3, out=tmp_path, files=False))
+    wanted = queries(40, seed=3)
+    assert wanted == queries(40, seed=3)  # same seed, same queries
+    assert all(q["q"] for q in wanted) and any(len(q) > 1 for q in wanted)
+    figures = run_search_bench(40, seed=3)
+    assert figures.queries == 40 and figures.rows == Patent.objects.count() == 2_000
+    assert 0 < figures.p50_ms <= figures.p95_ms <= figures.max_ms
+
+    # The command prints the table with its bar and writes the same figures as JSON.
+    out = StringIO()
+    args = ["run", "--only", "search", "--queries", "10", "--out", str(tmp_path / "out")]
+    call_command("bench", *args, stdout=out)
+    assert "search p95, 10 queries on 2,000 patents" in out.getvalue()
+    assert "<= 100:" in out.getvalue()
+    (written,) = (tmp_path / "out").glob("*.json")
+    report = json.loads(written.read_text())
+    assert report["search"]["queries"] == 10 and report["machine"]["cpus"] >= 1
