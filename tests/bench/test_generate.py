@@ -175,6 +175,8 @@ def test_generated_rows_are_what_the_import_writes(db, tmp_path):
     fields, attribution, holders and legal events are exactly the import's, and so are the
     search text and the high-value classification it recomputes."""
     result = run(tmp_path, xlsx_rows=0)
+    alone = run(tmp_path / "alone", database=False, xlsx_rows=0)
+    assert alone.files["csv"].read_bytes() == result.files["csv"].read_bytes()
 
     def derived():
         return {
