@@ -28,6 +28,17 @@ def _env(**extra) -> dict:
     return env
 
 
+def _migrate(env: dict) -> subprocess.CompletedProcess:
+    """`ipcity migrate` in a subprocess on the database `env` names."""
+    return subprocess.run(
+        [sys.executable, "-m", "ipcity.cli", "migrate", "--no-input"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+
+
 def _columns(path: Path) -> dict[str, set[str]]:
     with sqlite3.connect(path) as conn:
         tables = [
@@ -45,13 +56,7 @@ def test_migrations_apply_to_an_empty_sqlite_file_and_match_the_models(tmp_path,
     the same tables and columns as the models (the template the platform tests copy)."""
     db = tmp_path / "db.sqlite3"
     env = _env(IPCITY_VAR_DIR=str(tmp_path), DATABASE_URL=f"sqlite:///{db}")
-    result = subprocess.run(
-        [sys.executable, "-m", "ipcity.cli", "migrate", "--no-input"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
+    result = _migrate(env)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Applying" in result.stdout  # it really migrated an empty file
     assert _columns(db) == _columns(migrated_sqlite)
@@ -84,13 +89,7 @@ def test_migrations_apply_to_an_empty_postgresql_database(tmp_path):
             IPCITY_VAR_DIR=str(tmp_path),
             DATABASE_URL=f"postgres://{auth}@{host}:{port}/{name}",
         )
-        result = subprocess.run(
-            [sys.executable, "-m", "ipcity.cli", "migrate", "--no-input"],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=900,
-        )
+        result = _migrate(env)
         assert result.returncode == 0, result.stdout + result.stderr
         shown = subprocess.run(
             [sys.executable, "manage.py", "showmigrations", "--plan"],
