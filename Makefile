@@ -43,7 +43,7 @@ vendor:
 # Benchmarks (docs/performance.md): a database of their own in var/bench-<scale>/ (or the
 # DATABASE_URL given), the synthetic data generated once, then the figures measured.
 bench: uv
-	$(UV) sync --frozen
+	$(UV) sync --frozen --group bench
 	export IPCITY_VAR_DIR="$(CURDIR)/var/bench-$(BENCH_SCALE)"; \
 	$(UV) run ipcity migrate --no-input -v 0 \
 	&& { [ -f "$$IPCITY_VAR_DIR/bench/$(BENCH_SCALE)/manifest.json" ] \
