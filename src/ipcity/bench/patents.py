@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 import random
-import re
 
 from ipcity.rights.numbers import check_digit
 
@@ -382,15 +381,10 @@ def _bisect(cum: list[float], roll: float) -> int:
 
 # -- search text ---------------------------------------------------------------------------------
 
-# A lowercased run of ASCII letters and digits, with at most a decimal part, is one jieba token:
-# jieba's dictionary has no ASCII word, so its HMM fallback keeps such a run whole (numbers,
-# "cn112345678a"). Everything else goes through rights.search.tokenize itself, memoized.
-_PLAIN = re.compile(r"[a-z0-9]+(?:\.[0-9]+)?")
-
 
 class SearchText:
-    """`rights.search.build_search_text`, with the normalization and segmentation of repeated
-    values memoized."""
+    """`rights.search.build_search_text`, with the terms of repeated values (holder names,
+    inventors, IPC codes, vocabulary titles) memoized."""
 
     MAX_CACHE = 400_000
 
@@ -398,55 +392,16 @@ class SearchText:
         from ipcity.rights import search
 
         self.search = search
-        self.cache: dict[str, tuple[str, ...]] = {}
-        self.normalized: dict[str, str] = {}
+        self.cache: dict[str, list[str]] = {}
 
-    def normalize(self, value: str) -> str:
-        # Printable ASCII without spaces (numbers, codes) is only lowercased by NFKC and the
-        # whitespace folding of rights.search.normalize.
-        if value.isascii() and value.isprintable() and " " not in value:
-            return value.lower()
-        found = self.normalized.get(value)
-        if found is None:
-            if len(self.normalized) >= self.MAX_CACHE:
-                self.normalized.clear()
-            found = self.normalized[value] = self.search.normalize(value)
-        return found
-
-    def tokens(self, text: str) -> tuple[str, ...]:
-        """The tokens of an already normalized value."""
-        if not text:
-            return ()
-        if _PLAIN.fullmatch(text):
-            return (text,)
-        found = self.cache.get(text)
+    def terms(self, value: str) -> list[str]:
+        found = self.cache.get(value)
         if found is None:
             if len(self.cache) >= self.MAX_CACHE:
                 self.cache.clear()
-            found = self.cache[text] = tuple(self.search.tokenize(text))
+            found = self.cache[value] = self.search.terms(value)
         return found
 
     def build(self, fields: dict, holder_names) -> str:
-        s = self.search
-        values: list[str] = []
-        for name in s.SEARCH_FIELDS:
-            value = fields.get(name) or ""
-            if name == "inventors":
-                values.extend(s._split_list(value))
-            else:
-                values.append(str(value))
-        values.extend(str(name) for name in holder_names or () if name)
-        number = self.normalize(fields.get("application_number") or "")
-        if number:
-            bare = number.replace(".", "")
-            values.extend([bare, f"zl{number}", f"cn{bare}"])
-        values.extend(s._split_list(fields.get("ipc_codes") or ""))
-        normalized = [self.normalize(value) for value in values]
-        seen: dict[str, None] = {}
-        for text in normalized:
-            for token in self.tokens(text):
-                seen.setdefault(token, None)
-        for text in normalized:
-            if text:
-                seen.setdefault(text, None)
-        return " ".join(seen)
+        values = self.search.search_values(fields, holder_names)
+        return " ".join(term for value in values for term in self.terms(value))

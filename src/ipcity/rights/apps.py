@@ -9,5 +9,5 @@ class RightsConfig(AppConfig):
 
     def ready(self):
         # Imported for their side effects: job kinds, import formats, menu entries, cards.
-        from . import jobs  # noqa: F401
+        from . import jobs, search_index  # noqa: F401
         from .views import highvalue, marks, other, patents, profile, review  # noqa: F401

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from ipcity.core.bulk import Updater
 from ipcity.orgs.choices import OrganizationKind
 from ipcity.orgs.models import Organization
 
@@ -166,7 +167,7 @@ class HolderMatcher:
         Organization.objects.bulk_create(orgs)
         for org in orgs:
             org.path = f"/{org.pk}/"
-        Organization.objects.bulk_update(orgs, ["path"])
+        Updater(Organization, ["path"]).update(orgs)
         Organization.history.bulk_history_create(orgs, default_user=self.user, default_date=now)
         self.created += len(orgs)
         for key, org in zip(keys, orgs, strict=True):

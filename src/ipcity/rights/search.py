@@ -1,13 +1,20 @@
-"""Full-text search over patents with Chinese word segmentation.
+"""Full-text search over patents, indexed by the database, with Chinese text.
 
-Patent titles and abstracts are Chinese without spaces between words, so the database cannot
-split them. On save we store `Patent.search_text`: the jieba search-mode tokens of the searchable
-fields, followed by the whole field values, lowercased and space-separated. A query is segmented
-the same way and every query token must occur in `search_text` (AND of `__contains`), which works
-the same on SQLite and PostgreSQL without a full-text extension.
+Patent titles and abstracts are Chinese without spaces between words, so neither database can
+split them into words. On save we store `Patent.search_text`: the searchable field values as
+*terms* separated by spaces. A run of ASCII letters and digits is one term ("cn106869863a",
+"g06k9", "62"); a run of other letters (Chinese) gives its overlapping character pairs and then
+its last character alone ("图像识别" → "图像 像识 识别 别"). Punctuation and spaces only separate.
 
-Keeping the whole values next to the tokens lets a contiguous phrase ("深度学习") match even where
-jieba split it differently in the title, and lets a partial number ("20171011") match.
+The database indexes the terms (rights/search_index.py: SQLite FTS5, PostgreSQL GIN over a
+`tsvector`), so a search reads the index instead of every row:
+- the query is segmented with jieba into the words that must all occur ("图像识别" requires
+  "图像" and "识别", so "图像的识别" is found too; see `query_tokens`);
+- a Chinese word of two or more characters matches as the phrase of its pairs, i.e. wherever
+  those characters stand together, whatever jieba would make of the stored text;
+- one Chinese character matches any term beginning with it (a pair, or a run's last character);
+- an ASCII word matches any term it begins ("g06v" finds "g06v10", "20171011" a number).
+Both engines give the same answers (tests/rights/test_search.py runs on each).
 """
 
 from __future__ import annotations
@@ -58,12 +65,34 @@ def _split_list(value: str) -> list[str]:
     return [part.strip() for part in re.split(r"[;；,，、\n]", value or "") if part.strip()]
 
 
-def build_search_text(fields: dict, holder_names: Iterable[str]) -> str:
-    """The `search_text` of a patent from its field values and its holders' names."""
+# A run of ASCII letters and digits, or a run of other letters and digits. Everything else
+# (spaces, punctuation, symbols) separates runs.
+_RUNS = re.compile(r"[0-9a-z]+|[^\x00-\x7f\W_]+")
+
+
+def runs(text: str) -> list[str]:
+    """The runs of a normalized text (see the module docstring)."""
+    return _RUNS.findall(text)
+
+
+def terms(text: str) -> list[str]:
+    """The index terms of a text, in order (repetitions kept: phrases need the positions)."""
+    out: list[str] = []
+    for run in runs(normalize(text)):
+        if run.isascii() or len(run) == 1:
+            out.append(run)
+        else:
+            out.extend(run[i : i + 2] for i in range(len(run) - 1))
+            out.append(run[-1])
+    return out
+
+
+def search_values(fields: dict, holder_names: Iterable[str]) -> list[str]:
+    """The texts a patent is found by: its searchable fields, holders and number variants."""
     values: list[str] = []
     for name in SEARCH_FIELDS:
         value = fields.get(name) or ""
-        if name in ("inventors",):
+        if name == "inventors":
             values.extend(_split_list(value))
         else:
             values.append(str(value))
@@ -72,19 +101,17 @@ def build_search_text(fields: dict, holder_names: Iterable[str]) -> str:
     if number:
         # People type numbers without the dot, or with the ZL/CN prefix of the patent number.
         bare = number.replace(".", "")
-        values.extend([bare, f"zl{number}", f"cn{bare}"])
-    for code in _split_list(fields.get("ipc_codes") or ""):
-        values.append(code)
+        values.extend([bare, f"zl{bare}", f"cn{bare}"])
+    publication = normalize(fields.get("publication_number") or "")
+    if publication[:2].isalpha() and publication[:2].isascii():
+        values.append(publication[2:])  # "106869863a" of "cn106869863a"
+    values.extend(_split_list(fields.get("ipc_codes") or ""))
+    return list(dict.fromkeys(v for v in values if v))
 
-    seen: dict[str, None] = {}
-    for value in values:
-        for token in tokenize(value):
-            seen.setdefault(token, None)
-    for value in values:
-        whole = normalize(value)
-        if whole:
-            seen.setdefault(whole, None)
-    return " ".join(seen)
+
+def build_search_text(fields: dict, holder_names: Iterable[str]) -> str:
+    """The `search_text` of a patent from its field values and its holders' names."""
+    return " ".join(term for value in search_values(fields, holder_names) for term in terms(value))
 
 
 def query_tokens(query: str) -> list[str]:
@@ -113,8 +140,19 @@ def query_tokens(query: str) -> list[str]:
 
 
 def search_filter(queryset, query: str):
-    """`queryset` narrowed to rows whose `search_text` contains every token of `query`."""
-    for token in query_tokens(query or ""):
+    """`queryset` narrowed to rows that contain every word of `query`.
+
+    Patents are searched through the database's index of their terms; other models with a
+    `search_text` of whole words and values (marketplace listings) by substring per word.
+    """
+    tokens = query_tokens(query or "")
+    if not tokens:
+        return queryset
+    from . import search_index
+
+    if search_index.indexed(queryset.model):
+        return search_index.search(queryset, tokens)
+    for token in tokens:
         queryset = queryset.filter(search_text__contains=token)
     return queryset
 

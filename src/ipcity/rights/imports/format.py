@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from ipcity.core.bulk import HistoryInserter, Inserter, Updater
 from ipcity.core.imports import ImportFormat, Row, RowError, get_format, register
 
 from ..attribution import District, Signals
@@ -53,6 +53,8 @@ PATENT_FIELDS = (
     "source",
 )
 ATTRIBUTION_FIELDS = ("attribution", "attribution_signal", "attribution_detail", "region_id")
+# The high-value classification (rights.highvalue), made as each row is written.
+DERIVED_FIELDS = ("is_high_value", "high_value_criteria", "high_value_rule_id")
 
 
 @dataclass
@@ -61,6 +63,8 @@ class PatentImportContext:
     district: District
     layout: str = ""
     matcher: HolderMatcher | None = None
+    classifier: Classifier | None = None
+    writers: _Writers | None = None
     created: int = 0
     updated: int = 0
     unchanged: int = 0
@@ -130,7 +134,12 @@ class PatentImportFormat(ImportFormat):
         return found, ignored, problems
 
     def prepare(self, user) -> PatentImportContext:
-        return PatentImportContext(user=user, district=District.load(), matcher=HolderMatcher(user))
+        return PatentImportContext(
+            user=user,
+            district=District.load(),
+            matcher=HolderMatcher(user),
+            classifier=Classifier(),
+        )
 
     def headers_found(self, context, header_cells, found) -> None:
         context.layout = self.layout if self.layout != "auto" else detect_layout(header_cells)
@@ -289,6 +298,8 @@ class PatentImportFormat(ImportFormat):
     def write_chunk(self, rows: list[Row], ctx: PatentImportContext, user) -> None:
         items: list[PatentRow] = [r.values["patent"] for r in rows]
         now = timezone.now()
+        writers = ctx.writers or _Writers()
+        ctx.writers = writers
         existing = {
             p.application_number: p
             for p in Patent.objects.filter(application_number__in=[i.number for i in items])
@@ -303,6 +314,7 @@ class PatentImportFormat(ImportFormat):
         changed: list[Patent] = []
         written: list[tuple[Patent, PatentRow, list[tuple[HolderOrg, str]]]] = []
         only_search: list[Patent] = []
+        only_derived: list[Patent] = []
         for item in items:
             holders = _links(item, orgs)
             patent = existing.get(item.number)
@@ -310,10 +322,13 @@ class PatentImportFormat(ImportFormat):
             if is_new:
                 patent = Patent(application_number=item.number, created_at=now)
             before = {k: getattr(patent, k) for k in (*PATENT_FIELDS, *ATTRIBUTION_FIELDS)}
+            derived = {k: getattr(patent, k) for k in DERIVED_FIELDS}
+            old_text = patent.search_text
             for key, value in item.fields.items():
                 setattr(patent, key, value)
             self._attribute(patent, item, holders[0][0], decisions, ctx)
             patent.search_text = _search_text(patent, item, holders)
+            ctx.classifier.apply(patent)
             if is_new:
                 created.append(patent)
             elif any(getattr(patent, k) != before[k] for k in before):
@@ -321,35 +336,32 @@ class PatentImportFormat(ImportFormat):
                 changed.append(patent)
             else:
                 ctx.unchanged += 1
-                only_search.append(patent)
+                if any(getattr(patent, k) != derived[k] for k in DERIVED_FIELDS):
+                    only_derived.append(patent)
+                elif patent.search_text != old_text:
+                    only_search.append(patent)
             ctx.attribution[patent.attribution] += 1
             written.append((patent, item, holders))
         if created:
-            bulk_create_with_history(created, Patent, default_user=user, default_date=now)
-            if any(p.pk is None for p in created):
-                numbers = [p.application_number for p in created]
-                pks = dict(
-                    Patent.objects.filter(application_number__in=numbers).values_list(
-                        "application_number", "pk"
-                    )
-                )
-                for p in created:
-                    p.pk = pks[p.application_number]
-        if changed:
-            bulk_update_with_history(
-                changed,
-                Patent,
-                [*PATENT_FIELDS, *ATTRIBUTION_FIELDS, "search_text", "updated_at"],
-                default_user=user,
-                default_date=now,
+            writers.patents.insert(created, now)
+            pks = dict(
+                Patent.objects.filter(
+                    application_number__in=[p.application_number for p in created]
+                ).values_list("application_number", "pk")
             )
-        if only_search:
-            Patent.objects.bulk_update(only_search, ["search_text"])
+            for p in created:
+                p.pk = pks[p.application_number]
+            writers.patent_history.insert(created, user=user, date=now, kind="+")
+        if changed:
+            writers.patent_update.update(changed)
+            writers.patent_history.insert(changed, user=user, date=now, kind="~")
+        # Derived fields (the high-value classification, the search terms) change no history.
+        writers.derived_update.update(only_derived)
+        writers.search_update.update(only_search)
         ctx.created += len(created)
         ctx.updated += len(changed)
-        self._write_holders(written, existing)
-        self._write_events(written, user, now, ctx)
-        classify([p.pk for p, *_ in written])
+        self._write_holders(written, existing, writers)
+        self._write_events(written, user, now, ctx, writers)
 
     def _attribute(self, patent, item: PatentRow, first: HolderOrg, decisions, ctx) -> None:
         if patent.pk and patent.attribution_signal == AttributionSignal.MANUAL:
@@ -375,7 +387,7 @@ class PatentImportFormat(ImportFormat):
         else:
             patent.region_id = None
 
-    def _write_holders(self, written, existing) -> None:
+    def _write_holders(self, written, existing, writers) -> None:
         updated_pks = [p.pk for p, *_ in written if p.application_number in existing]
         current: dict[int, list[tuple[int, str]]] = {}
         for patent_id, org_id, name in (
@@ -400,9 +412,9 @@ class PatentImportFormat(ImportFormat):
             )
         if stale:
             PatentHolder.objects.filter(patent_id__in=stale).delete()
-        PatentHolder.objects.bulk_create(links)
+        writers.holders.insert(links)
 
-    def _write_events(self, written, user, now, ctx) -> None:
+    def _write_events(self, written, user, now, ctx, writers) -> None:
         pks = [p.pk for p, item, _h in written if item.events]
         have: dict[tuple, LegalEvent] = {}
         for event in LegalEvent.objects.filter(patent_id__in=pks):
@@ -424,11 +436,12 @@ class PatentImportFormat(ImportFormat):
                     event.detail, event.updated_at = detail, now
                     refreshed.append(event)
         if new:
-            bulk_create_with_history(new, LegalEvent, default_user=user, default_date=now)
+            writers.events.insert(new, now)
+            _fill_event_pks(new)
+            writers.event_history.insert(new, user=user, date=now, kind="+")
         if refreshed:
-            bulk_update_with_history(
-                refreshed, LegalEvent, ["detail", "updated_at"], default_user=user, default_date=now
-            )
+            writers.event_update.update(refreshed)
+            writers.event_history.insert(refreshed, user=user, date=now, kind="~")
         ctx.events += len(new)
 
     def finish(self, ctx: PatentImportContext, user) -> dict:
@@ -468,18 +481,9 @@ def _search_text(patent: Patent, item: PatentRow, holders) -> str:
     build = search_builder()
     if build is None:
         return patent.search_text
-    fields = {
-        name: getattr(patent, name, "")
-        for name in (
-            "title",
-            "abstract",
-            "inventors",
-            "application_number",
-            "publication_number",
-            "main_ipc",
-            "ipc_codes",
-        )
-    }
+    from ..search import SEARCH_FIELDS
+
+    fields = {name: getattr(patent, name, "") for name in (*SEARCH_FIELDS, "ipc_codes")}
     names = [h.name for h, _name in holders] + [w.name for w in item.holders]
     return build(fields, list(dict.fromkeys(names)))
 
@@ -493,14 +497,68 @@ def search_builder():
     return build_search_text
 
 
-def classify(pks: list[int]) -> None:
-    """Re-run the high-value classification on the patents just written, when available."""
-    try:
-        from ..highvalue import classify_queryset
-    except ImportError:
-        return
-    if pks:
-        classify_queryset(Patent.objects.filter(pk__in=pks))
+class Classifier:
+    """rights.highvalue's classification of one patent, made in memory before it is written,
+    with the same result `classify_queryset` would store afterwards."""
+
+    def __init__(self, year: int | None = None):
+        from .. import highvalue
+
+        self.highvalue = highvalue
+        self.year = year or highvalue.current_year()
+        self.rule_set = highvalue.rule_set_for(self.year)
+        self.rule_pk = self.rule_set.pk if self.rule_set else None
+        self.prefixes = frozenset(highvalue.concordance_prefixes(self.rule_set))
+
+    def apply(self, patent: Patent) -> None:
+        if not self.highvalue.is_eligible(patent):
+            # An ineligible patent keeps a stale rule reference only while nothing is flagged.
+            if patent.is_high_value or patent.high_value_criteria:
+                patent.is_high_value, patent.high_value_criteria = False, []
+                patent.high_value_rule_id = self.rule_pk
+            return
+        met = self.highvalue.classify(patent, self.rule_set, self.prefixes, self.year)
+        if (
+            patent.high_value_criteria != met
+            or patent.is_high_value != bool(met)
+            or patent.high_value_rule_id != self.rule_pk
+        ):
+            patent.high_value_criteria, patent.is_high_value = met, bool(met)
+            patent.high_value_rule_id = self.rule_pk
+
+
+class _Writers:
+    """The prepared statements of one import (core.bulk)."""
+
+    def __init__(self):
+        self.patents = Inserter(Patent)
+        self.patent_history = HistoryInserter(Patent)
+        self.patent_update = Updater(
+            Patent,
+            [*PATENT_FIELDS, *ATTRIBUTION_FIELDS, *DERIVED_FIELDS, "search_text", "updated_at"],
+        )
+        self.derived_update = Updater(Patent, [*DERIVED_FIELDS, "search_text"])
+        self.search_update = Updater(Patent, ["search_text"])
+        self.holders = Inserter(PatentHolder)
+        self.events = Inserter(LegalEvent)
+        self.event_history = HistoryInserter(LegalEvent)
+        self.event_update = Updater(LegalEvent, ["detail", "updated_at"])
+
+
+def _fill_event_pks(events: list[LegalEvent]) -> None:
+    """The primary keys of events just inserted, found by what identifies them."""
+    # A new event's key matches no event the patent had before (those were found and kept).
+    wanted = {(e.patent_id, e.kind, e.date, e.counterparty): e for e in events}
+    rows = LegalEvent.objects.filter(patent_id__in={e.patent_id for e in events}).values_list(
+        "pk", "patent_id", "kind", "date", "counterparty"
+    )
+    for pk, *key in rows.order_by("pk"):
+        event = wanted.get(tuple(key))
+        if event is not None:
+            event.pk = pk
+    missing = [e for e in events if e.pk is None]
+    if missing:
+        raise RuntimeError(f"{len(missing)} legal events were not found after their insert")
 
 
 def import_format(layout: str = "auto") -> PatentImportFormat:
