@@ -1,0 +1,103 @@
+"""core.bulk writes exactly what the ORM writes: rows, updates and history records."""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
+
+from ipcity.core.bulk import HistoryInserter, Inserter, Updater
+from ipcity.orgs.models import Region
+from ipcity.rights.models import Patent
+
+from ..factories import make_user
+
+NOW = dt.datetime(2026, 3, 4, 5, 6, 7, 890123, tzinfo=dt.UTC)
+
+
+def _patent(number: str, region) -> Patent:
+    return Patent(
+        application_number=number,
+        number_check_ok=False,
+        patent_type="invention",
+        is_pct=True,
+        filing_date=dt.date(2019, 2, 3),
+        title="一种“引号”与'单引号'的装置",
+        abstract="多行\n文本",
+        ipc_codes="G06K9/62;G06N3/08",
+        legal_status="valid",
+        citations=7,
+        pledge_amount=Decimal("1234.56"),
+        region=region,
+        attribution="in_district",
+        is_high_value=True,
+        high_value_criteria=["sei", "pledge"],
+        search_text="一种 种引",
+    )
+
+
+def _stored(number: str) -> dict:
+    row = Patent.objects.filter(application_number=number).values().get()
+    return {k: v for k, v in row.items() if k not in ("id", "application_number")}
+
+
+def _history(number: str) -> list[dict]:
+    rows = Patent.history.filter(application_number=number).order_by("history_id").values()
+    skip = ("id", "application_number", "history_id")
+    return [{k: v for k, v in row.items() if k not in skip} for row in rows]
+
+
+def test_inserted_rows_and_history_equal_the_orms(db):
+    region = Region.objects.create(code="110112999", name="示例街道", kind="street")
+    user = make_user("bulkwriter")
+    orm = _patent("201910000001.1", region)
+    bulk_create_with_history([orm], Patent, default_user=user, default_date=NOW)
+    fast = _patent("201910000002.X", region)
+    Inserter(Patent).insert([fast], NOW)
+    fast.pk = Patent.objects.get(application_number=fast.application_number).pk
+    HistoryInserter(Patent).insert([fast], user=user, date=NOW, kind="+")
+
+    mine = _stored(fast.application_number)
+    theirs = _stored(orm.application_number)
+    # The ORM stamps created/updated with the clock; the inserter with the time it is given.
+    assert mine.pop("created_at") == mine.pop("updated_at") == NOW
+    for key in ("created_at", "updated_at"):
+        theirs.pop(key)
+    assert mine == theirs
+    assert mine["pledge_amount"] == Decimal("1234.56")
+    assert mine["high_value_criteria"] == ["sei", "pledge"]
+
+    [mine_history], [their_history] = (
+        _history(fast.application_number),
+        _history(orm.application_number),
+    )
+    for row in (mine_history, their_history):
+        row.pop("created_at"), row.pop("updated_at")
+    assert mine_history == their_history
+    assert mine_history["history_type"] == "+" and mine_history["history_user_id"] == user.pk
+
+
+def test_updates_write_only_the_named_fields(db):
+    patent = _patent("201910000003.8", None)
+    patent.save()
+    patent.title, patent.filing_date, patent.high_value_criteria = "新", dt.date(2020, 1, 2), []
+    patent.abstract = "not written"
+    Updater(Patent, ["title", "filing_date", "high_value_criteria"]).update([patent])
+    stored = Patent.objects.get(pk=patent.pk)
+    assert (stored.title, stored.filing_date, stored.high_value_criteria) == (
+        "新",
+        dt.date(2020, 1, 2),
+        [],
+    )
+    assert stored.abstract == "多行\n文本"
+
+
+def test_history_of_a_change_is_a_tilde_record_with_no_user(db):
+    patent = _patent("201910000004.6", None)
+    patent.save()
+    before = Patent.history.filter(id=patent.pk).count()
+    HistoryInserter(Patent).insert([patent], user=None, date=timezone.now(), kind="~")
+    records = Patent.history.filter(id=patent.pk).order_by("history_id")
+    assert records.count() == before + 1
+    last = records.last()
+    assert (last.history_type, last.history_user_id, last.title) == ("~", None, patent.title)
