@@ -15,6 +15,9 @@ from ipcity.core import audit
 
 class Command(BaseCommand):
     help = "The audit trail: check its hash chain (verify) or remove entries past retention."
+    # A one-shot command: the system checks (URL configuration, API schemas) take seconds and
+    # are `ipcity check`'s job.
+    requires_system_checks = []
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)

@@ -13,6 +13,9 @@ class Command(BaseCommand):
         "Write ipcity-backup-<YYYYmmdd-HHMMSS>.tar.gz holding the database, the uploaded files "
         "and a manifest with checksums; optionally remove older archives."
     )
+    # A one-shot command: the system checks (URL configuration, API schemas) take seconds and
+    # are `ipcity check`'s job.
+    requires_system_checks = []
 
     def add_arguments(self, parser):
         parser.add_argument(

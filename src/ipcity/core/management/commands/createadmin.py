@@ -14,6 +14,9 @@ class Command(BaseCommand):
         "Create a superuser holding the district IP office administrator role (or reset an "
         "existing one's password). Asks for what the flags do not give."
     )
+    # A one-shot command: the system checks (URL configuration, API schemas) take seconds and
+    # are `ipcity check`'s job.
+    requires_system_checks = []
 
     def add_arguments(self, parser):
         parser.add_argument("--username")

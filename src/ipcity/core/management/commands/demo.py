@@ -7,6 +7,9 @@ class Command(BaseCommand):
     help = (
         "Load demo data (regions, member units, synthetic enterprises, demo accounts). Idempotent."
     )
+    # A one-shot command: the system checks (URL configuration, API schemas) take seconds and
+    # are `ipcity check`'s job.
+    requires_system_checks = []
 
     def handle(self, *args, **options):
         result = load_demo()

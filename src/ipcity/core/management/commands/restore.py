@@ -14,6 +14,9 @@ class Command(BaseCommand):
         "Restore the database and the uploaded files from an `ipcity backup` archive, after "
         "checking every file against the manifest. Stop `ipcity serve` and `ipcity worker` first."
     )
+    # A one-shot command: the system checks (URL configuration, API schemas) take seconds and
+    # are `ipcity check`'s job.
+    requires_system_checks = []
 
     def add_arguments(self, parser):
         parser.add_argument("archive", type=Path)

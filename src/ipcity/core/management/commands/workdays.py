@@ -14,6 +14,9 @@ def _date(value: str) -> date:
 
 class Command(BaseCommand):
     help = "Working days by the Chinese calendar: add N to a date, or count them between dates."
+    # A one-shot command: the system checks (URL configuration, API schemas) take seconds and
+    # are `ipcity check`'s job.
+    requires_system_checks = []
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)

@@ -16,6 +16,9 @@ from ipcity.indicators.models import IndicatorSnapshot
 
 class Command(BaseCommand):
     help = "Creation indicators: compute a year's snapshots, load population figures."
+    # A one-shot command: the system checks (URL configuration, API schemas) take seconds and
+    # are `ipcity check`'s job.
+    requires_system_checks = []
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)

@@ -6,6 +6,9 @@ from ipcity.orgs.regions import RegionFileError, load_regions
 
 class Command(BaseCommand):
     help = "Load the district's regions (streets, towns) from a CSV data file."
+    # A one-shot command: the system checks (URL configuration, API schemas) take seconds and
+    # are `ipcity check`'s job.
+    requires_system_checks = []
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)

@@ -11,6 +11,9 @@ from ipcity.plans.parsing import ParseError, parse_document, public_json
 
 class Command(BaseCommand):
     help = "Work plans: read an issued plan document or a division of work table."
+    # A one-shot command: the system checks (URL configuration, API schemas) take seconds and
+    # are `ipcity check`'s job.
+    requires_system_checks = []
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)

@@ -14,6 +14,9 @@ from ipcity.rights.models import HighValueRuleSet
 
 class Command(BaseCommand):
     help = "High-value classification: load the SEI–IPC concordance, recompute patents."
+    # A one-shot command: the system checks (URL configuration, API schemas) take seconds and
+    # are `ipcity check`'s job.
+    requires_system_checks = []
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)

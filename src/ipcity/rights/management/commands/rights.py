@@ -10,6 +10,9 @@ from ipcity.rights.imports.layouts import LAYOUTS
 
 class Command(BaseCommand):
     help = "IP rights registry: import patent exports (CNIPA, incoPat, PatSnap)."
+    # A one-shot command: the system checks (URL configuration, API schemas) take seconds and
+    # are `ipcity check`'s job.
+    requires_system_checks = []
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
