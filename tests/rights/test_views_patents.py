@@ -119,6 +119,26 @@ def test_patent_list_filters_by_street_and_holder(world, login):
     assert "专利乙" in body and "专利甲" not in body
 
 
+def test_the_patent_filters_list_each_patent_once_without_distinct(world):
+    from django.http import QueryDict
+
+    from ipcity.rights.filters import PatentFilterSet
+
+    # Held by both: the holder filter joins the links, one row per patent and holder.
+    both = make_patent("专利甲", holders=[world.enterprise_a, world.enterprise_b])
+    make_patent("专利乙", holders=[world.enterprise_b], attribution="outside")
+    data = QueryDict(mutable=True)
+    data.setlist("patent_type", ["invention", "utility_model"])
+    data.setlist("legal_status", ["valid", "pending"])
+    data.setlist("attribution", ["in_district", "unresolved"])
+    data["holder"] = str(world.enterprise_b.pk)
+    qs = PatentFilterSet(data, queryset=Patent.objects.all()).qs
+    assert list(qs) == [both] and qs.count() == 1
+    # DISTINCT over every column of the wide rows made the list and its count several times
+    # slower on 50,000 patents.
+    assert not qs.query.distinct
+
+
 def test_patent_list_exports_the_filtered_rows_as_csv(world, login):
     make_patent(TITLE)
     make_patent("一种混凝土搅拌装置")
