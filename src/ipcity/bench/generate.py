@@ -244,6 +244,7 @@ def generate(options: Options, write=None) -> Result:
             _patents(options, world, plan, db, files, progress, result)
             if db is not None:
                 _other_tables(options, db, plan, progress, result)
+                _analyze(progress, result)
     finally:
         if files is not None:
             files.close()
@@ -266,6 +267,17 @@ def generate(options: Options, write=None) -> Result:
         result.files["manifest"] = path
     result.elapsed = time.monotonic() - progress.started
     return result
+
+
+def _analyze(progress, result) -> None:
+    """Table statistics for the query planner, as a database that has been in use has them
+    (PostgreSQL's autovacuum may be off or not yet run; SQLite gathers none by itself)."""
+    from django.db import connection
+
+    progress.begin("statistics")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    result.tables.append(("statistics", 0, progress.took("statistics")))
 
 
 @contextmanager

@@ -18,6 +18,8 @@ IMPORT_BAR_SHARE_OF_COPY = 0.15  # of PostgreSQL COPY's rows/s
 PEAK_MB_BAR = 600
 REIMPORT_RATIO_BAR = 2.0
 SEARCH_P95_BAR_MS = 100
+INDICATORS_BAR_S = 5.0  # a full recompute of a year's indicators
+PAGES_P95_BAR_MS = 300
 
 
 def machine() -> dict:
@@ -69,6 +71,74 @@ def search_rows(report: dict) -> list[tuple[str, str, str, str]]:
             f"{report['baseline_p95_ms']:.0f} (filters alone)",
             f"<= {SEARCH_P95_BAR_MS}: {_ok(report['p95_ms'] <= SEARCH_P95_BAR_MS)}",
         )
+    ]
+
+
+def page_rows(report: dict) -> list[tuple[str, str, str, str]]:
+    """The mix against its bars, the trivial endpoint beside it, then each page kind."""
+    mix, base = report["mix"], report["trivial"]
+    load = f"{report['clients']} clients, {report['seconds']:.0f} s"
+    trivial = f"{report['trivial_path']}, trivial"
+    rows = [
+        (
+            f"pages p95, {load}, {report['patents']:,} patents (ms)",
+            f"{mix['p95_ms']:.0f} (p50 {mix['p50_ms']:.0f}, p99 {mix['p99_ms']:.0f})",
+            f"{base['p95_ms']:.0f} ({trivial})",
+            f"<= {PAGES_P95_BAR_MS}: {_ok(mix['p95_ms'] <= PAGES_P95_BAR_MS)}",
+        ),
+        (
+            f"pages errors, of {mix['requests']:,} requests",
+            f"{mix['errors']:,}",
+            f"{base['errors']:,} of {base['requests']:,}",
+            f"0: {_ok(mix['errors'] == 0)}",
+        ),
+        (
+            "pages throughput (requests/s)",
+            f"{mix['per_s']:.1f}",
+            f"{base['per_s']:.1f}",
+            "",
+        ),
+    ]
+    for kind, page in report["pages"].items():
+        rows.append(
+            (
+                f"  {kind} p95 (ms)",
+                f"{page['p95_ms']:.0f} (p50 {page['p50_ms']:.0f}, max {page['max_ms']:.0f})",
+                "",
+                f"{page['requests']:,} requests, {page['errors']:,} errors",
+            )
+        )
+    return rows
+
+
+def indicator_rows(report: dict) -> list[tuple[str, str, str, str]]:
+    """The recompute against its bar beside DuckDB, their ratio, and whether the numbers agree
+    (any difference fails the row)."""
+    seconds, base = report["recompute_seconds"], report["duckdb_seconds"]
+    ratio = report["ratio"]
+    equal = report["equal"]
+    differ = "" if equal else f"{report['mismatch_count']:,} of {report['values']:,} differ"
+    return [
+        (
+            f"indicator recompute, {report['year']}, {report['indicators']} indicators on "
+            f"{report['patents']:,} patents (s)",
+            f"{seconds:.2f} (best {report['recompute_best_seconds']:.2f}, creation "
+            f"{report['creation_seconds']:.2f})",
+            f"{base:.2f} (DuckDB over Parquet)",
+            f"<= {INDICATORS_BAR_S:.0f} s: {_ok(seconds <= INDICATORS_BAR_S)}",
+        ),
+        (
+            "recompute / DuckDB (time ratio)",
+            f"{ratio:.1f}" if ratio is not None else "",
+            "1.0 (DuckDB)",
+            "reported",
+        ),
+        (
+            f"indicator numbers equal to DuckDB's ({report['values']:,} values)",
+            "equal" if equal else differ,
+            f"Parquet export {report['export_seconds']:.1f} s (not timed above)",
+            f"equal: {_ok(equal)}",
+        ),
     ]
 
 

@@ -104,8 +104,7 @@ def compute_year(
             counted[code] = (None, None, measure.where(ctx), {})
             return counted[code]
         note = measure.note(ctx) if measure.note else ""
-        n, figure = measures.figure(qs, measure)
-        per_dim = {dim: measures.groups(qs, measure, ctx, dim) for dim in measure.dims}
+        n, figure, per_dim = measures.breakdown(qs, measure, ctx)
         counted[code] = (Decimal(figure), n, note, per_dim)
         return counted[code]
 

@@ -695,12 +695,120 @@ def groups(qs, measure: Measure, ctx: Context, dimension: str) -> list[Group]:
         ]
     if dimension in measure.field_dims:
         name = measure.field_dims[dimension]
-        labels = dict(
-            measure.model._meta.get_field(name).choices or [(k, k) for k in GIKind.values]
-        )
+        labels = _field_labels(measure, name)
         rows = qs.values(name).annotate(**_metrics(measure)).order_by(name)
         return grouped(rows, name, lambda r: str(labels.get(r[name], r[name])))
     return []
+
+
+def _field_labels(measure: Measure, name: str) -> dict:
+    return dict(measure.model._meta.get_field(name).choices or [(k, k) for k in GIKind.values])
+
+
+def breakdown(qs, measure: Measure, ctx: Context) -> tuple[int, int | Decimal, dict]:
+    """(number of records, figure, {dimension: [Group]}): what figure() and groups() give for
+    every dimension of the measure, in one grouped query (and one more for the top holders).
+
+    The records are grouped by every field a dimension splits them by at once (street, holder
+    type, industry code, the fields of field_dims), with a conditional count (and sum) for each
+    criterion and each filter group; each dimension's groups are those rows added up. One scan
+    of the records instead of one per dimension."""
+    records = qs
+    street_code = f"{measure.region_path}__code"
+    street_name = f"{measure.region_path}__name"
+    keys: list[str] = []
+    if Dimension.STREET in measure.dims:
+        keys += [street_code, street_name]
+    if Dimension.HOLDER_KIND in measure.dims or Dimension.INDUSTRY in measure.dims:
+        qs = _with_holder_fields(qs, measure)
+        keys += [
+            k
+            for dim, k in (
+                (Dimension.HOLDER_KIND, "holder_kind"),
+                (Dimension.INDUSTRY, "holder_industry2"),
+            )
+            if dim in measure.dims
+        ]
+    keys += [measure.field_dims[d] for d in measure.dims if d in measure.field_dims]
+    metrics = _metrics(measure)
+    # dimension -> [(value, label, aggregate prefix)] of its filter groups; listed when empty too
+    cases: dict[str, list[tuple[str, str, str]]] = {}
+    listed_empty: set[str] = set()
+    for dim in measure.dims:
+        if dim == Dimension.CRITERION:
+            labels = dict(HighValueCriterion.choices)
+            found = {c: (str(labels[c]), q) for c, q in ctx.hv.items()}
+            listed_empty.add(dim)
+        elif dim in measure.q_dims:
+            found = measure.q_dims[dim](ctx)
+        else:
+            continue
+        cases[dim] = []
+        for value, (label, q) in found.items():
+            prefix = f"case{len(metrics)}"
+            for key, aggregate in _metrics(measure, filter=q).items():
+                metrics[f"{prefix}_{key}"] = aggregate
+            cases[dim].append((value, label, prefix))
+    if keys:
+        rows = list(qs.values(*keys).annotate(**metrics).order_by())
+    else:
+        rows = [qs.aggregate(**metrics)]
+
+    def add(rows, n: str, s: str) -> tuple[int, Decimal | None]:
+        sums = [r[s] for r in rows if r.get(s) is not None]
+        return sum(r[n] or 0 for r in rows), (sum(sums, Decimal(0)) if sums else None)
+
+    def fold(key, label) -> list[Group]:
+        """The rows added up by `key(row)`; `label(row)` names a group."""
+        by: dict = {}
+        for r in rows:
+            by.setdefault(key(r), []).append(r)
+        ordered = sorted(by.items(), key=lambda item: (item[0] is not None, item[0] or ""))
+        return [
+            Group(value or "", label(members[0]), *_counted(measure, *add(members, "n", "s")))
+            for value, members in ordered
+        ]
+
+    per_dim: dict[str, list[Group]] = {}
+    for dim in measure.dims:
+        if dim == Dimension.STREET:
+            per_dim[dim] = fold(
+                lambda r: r[street_code], lambda r: r[street_name] or _("No street or town")
+            )
+        elif dim == Dimension.HOLDER_KIND:
+            kinds = dict(OrganizationKind.choices)
+            per_dim[dim] = fold(
+                lambda r: r["holder_kind"],
+                lambda r, kinds=kinds: str(kinds.get(r["holder_kind"], _("Unknown"))),
+            )
+        elif dim == Dimension.INDUSTRY:
+            per_dim[dim] = [
+                g._replace(
+                    label=f"{g.value} {INDUSTRY_SECTIONS[g.value][0]}" if g.value else _("Unknown")
+                )
+                for g in fold(lambda r: industry_section(r["holder_industry2"]), lambda r: "")
+            ]
+        elif dim in cases:
+            per_dim[dim] = []
+            for value, label, prefix in cases[dim]:
+                n, figure = _counted(measure, *add(rows, f"{prefix}_n", f"{prefix}_s"))
+                if n or dim in listed_empty:
+                    per_dim[dim].append(Group(value, label, n, figure))
+        elif dim in measure.field_dims:
+            name = measure.field_dims[dim]
+            labels = _field_labels(measure, name)
+            per_dim[dim] = fold(
+                lambda r, name=name: r[name],
+                lambda r, name=name, labels=labels: str(labels.get(r[name], r[name])),
+            )
+        else:  # the top holders (counted over every holder of a record), as groups() has them
+            per_dim[dim] = groups(records, measure, ctx, dim)
+    n, figure = _counted(measure, *add(rows, "n", "s"))
+    return n, figure, per_dim
+
+
+def _counted(measure: Measure, n: int, s) -> tuple[int, int | Decimal]:
+    return n, _figure(measure, n, s)
 
 
 def regions_by_code(codes) -> dict[str, Region]:

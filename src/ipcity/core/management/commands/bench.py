@@ -12,6 +12,9 @@ from ipcity.bench.world import SCALES, proportional
 
 class Command(BaseCommand):
     help = "Benchmark data: generate a deterministic synthetic data set."
+    # A one-shot command: the system checks (URL configuration, API schemas) take seconds and
+    # are `ipcity check`'s job.
+    requires_system_checks = []
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
@@ -62,9 +65,33 @@ class Command(BaseCommand):
             "--csv", help="The patent csv to import (default: the generated one of --scale)"
         )
         run.add_argument(
-            "--only", choices=("import", "search"), help="Measure one figure, not both"
+            "--only",
+            choices=("import", "search", "pages", "indicators"),
+            help="Measure one figure only",
         )
         run.add_argument("--queries", type=int, default=200, help="Search queries (default 200)")
+        run.add_argument(
+            "--clients", type=int, default=16, help="Pages: concurrent clients (default 16)"
+        )
+        run.add_argument(
+            "--seconds",
+            "--pages-seconds",
+            dest="seconds",
+            type=float,
+            default=60,
+            help="Pages: seconds of the page mix, and as many of the trivial endpoint (default 60)",
+        )
+        run.add_argument(
+            "--no-collectstatic",
+            action="store_true",
+            help="Pages: the static files are collected already (ipcity serve --no-collectstatic)",
+        )
+        run.add_argument(
+            "--year", type=int, help="Indicators: the year (default: the latest full year)"
+        )
+        run.add_argument(
+            "--runs", type=int, default=3, help="Indicators: timed runs, median (default 3)"
+        )
         run.add_argument("--out", default="bench/out", help="Folder of the JSON results")
 
     def handle(self, *args, action, **options):
@@ -106,6 +133,31 @@ class Command(BaseCommand):
             self.stdout.write(f"{options['queries']} search queries …")
             results["search"] = run_search_bench(options["queries"]).as_dict()
             rows += report.search_rows(results["search"])
+        if options["only"] in (None, "pages"):
+            from ipcity.bench.pages import BenchError, run_pages_bench
+
+            if options["clients"] < 1 or options["seconds"] <= 0:
+                raise CommandError("--clients and --seconds: at least 1 and more than 0")
+            try:
+                figures = run_pages_bench(
+                    options["clients"],
+                    options["seconds"],
+                    collectstatic=not options["no_collectstatic"],
+                    write=self.stdout.write,
+                )
+            except (g.Refused, BenchError) as exc:
+                raise CommandError(str(exc)) from None
+            results["pages"] = figures.as_dict()
+            rows += report.page_rows(results["pages"])
+        if options["only"] in (None, "indicators"):
+            from ipcity.bench.indicators import run_indicators_bench
+
+            if options["runs"] < 1:
+                raise CommandError("--runs: at least 1")
+            self.stdout.write("indicator recompute beside DuckDB …")
+            figures = run_indicators_bench(options["year"], options["runs"], self.stdout.write)
+            results["indicators"] = figures.as_dict()
+            rows += report.indicator_rows(results["indicators"])
         self.stdout.write("")
         self.stdout.write(report.table(rows))
         path = report.write_json(Path(options["out"]), scale.name, engine, results)
