@@ -108,8 +108,11 @@ class PatentFilterSet(django_filters.FilterSet):
 
 
 class TrademarkFilterSet(django_filters.FilterSet):
+    # As for patents: the choice filters test the mark's own columns, so no DISTINCT.
     q = django_filters.CharFilter(method="search", label=_("Search"))
-    status = django_filters.MultipleChoiceFilter(choices=TrademarkStatus.choices, label=_("Status"))
+    status = django_filters.MultipleChoiceFilter(
+        choices=TrademarkStatus.choices, label=_("Status"), distinct=False
+    )
     nice_class = django_filters.NumberFilter(
         method="in_class", label=_("Nice class"), min_value=1, max_value=45
     )
@@ -119,7 +122,7 @@ class TrademarkFilterSet(django_filters.FilterSet):
         queryset=Region.objects.all(), method="in_region", label=_("Street or town")
     )
     attribution = django_filters.MultipleChoiceFilter(
-        choices=Attribution.choices, label=_("Attribution")
+        choices=Attribution.choices, label=_("Attribution"), distinct=False
     )
     holder = _HolderFilter()
 
