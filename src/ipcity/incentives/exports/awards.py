@@ -41,7 +41,10 @@ def with_items(queryset):
 
 def items_text(application: Application) -> str:
     parts = []
-    for item in getattr(application, "ordered_items", None) or application.items.all():
+    items = getattr(application, "ordered_items", None)  # prefetched by with_items
+    if items is None:
+        items = application.items.all()
+    for item in items:
         if item.approved_amount is not None and item.approved_amount <= 0:
             continue
         amount = item.approved_amount if item.approved_amount is not None else item.computed_amount
