@@ -27,9 +27,7 @@ _AS_IS = {
     "BigIntegerField",
     "BooleanField",
     "CharField",
-    "ForeignKey",
     "IntegerField",
-    "OneToOneField",
     "PositiveBigIntegerField",
     "PositiveIntegerField",
     "PositiveSmallIntegerField",
@@ -48,14 +46,9 @@ class _Prepared:
     def __init__(self, field, connection):
         self.attname = field.attname
         self.column = field.column
-        if field.get_internal_type() in _AS_IS and not field.is_relation:
-            self.prepare = None
-        elif field.is_relation and field.get_internal_type() in ("ForeignKey", "OneToOneField"):
-            # The target's primary key: an integer here (checked below).
-            target = field.target_field.get_internal_type()
-            self.prepare = None if target in _AS_IS else _prep_save(field, connection)
-        else:
-            self.prepare = _prep_save(field, connection)
+        # A foreign key stores its target's value (an integer primary key here).
+        kind = (field.target_field if field.is_relation else field).get_internal_type()
+        self.prepare = None if kind in _AS_IS else _prep_save(field, connection)
 
 
 def _prep_save(field, connection):

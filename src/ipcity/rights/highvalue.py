@@ -329,6 +329,22 @@ def classify(
     return [c for c in rule_set.criteria if _criterion_met(c, patent, rule_set, prefixes, year)]
 
 
+def reclassify(patent, rule_set: HighValueRuleSet | None, prefixes: frozenset, year: int) -> bool:
+    """Set the classification fields of an eligible `patent` to what `classify` finds; True
+    when any of them changed (the row then needs writing)."""
+    met = classify(patent, rule_set, prefixes, year)
+    if (
+        patent.high_value_criteria == met
+        and patent.is_high_value == bool(met)
+        and patent.high_value_rule_id == (rule_set.pk if rule_set else None)
+    ):
+        return False
+    patent.high_value_criteria = met
+    patent.is_high_value = bool(met)
+    patent.high_value_rule = rule_set
+    return True
+
+
 _CLASSIFY_FIELDS = (
     "pk",
     "patent_type",
@@ -376,18 +392,10 @@ def classify_queryset(
         last_pk = chunk[-1].pk
         dirty = []
         for patent in chunk:
-            met = classify(patent, rule_set, prefixes, year)
-            if met:
-                high_value += 1
-            if (
-                patent.high_value_criteria != met
-                or patent.is_high_value != bool(met)
-                or patent.high_value_rule_id != (rule_set.pk if rule_set else None)
-            ):
-                patent.high_value_criteria = met
-                patent.is_high_value = bool(met)
-                patent.high_value_rule = rule_set
+            if reclassify(patent, rule_set, prefixes, year):
                 dirty.append(patent)
+            if patent.is_high_value:
+                high_value += 1
         if dirty:
             Patent.objects.bulk_update(
                 dirty, ["is_high_value", "high_value_criteria", "high_value_rule"]

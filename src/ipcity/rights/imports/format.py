@@ -18,11 +18,13 @@ from django.utils.translation import gettext_lazy
 from ipcity.core.bulk import HistoryInserter, Inserter, Updater
 from ipcity.core.imports import ImportFormat, Row, RowError, get_format, register
 
+from .. import highvalue
 from ..attribution import District, Signals
 from ..choices import Attribution, AttributionSignal, LegalEventKind, PatentStatus
 from ..holders import HolderMatcher, HolderOrg, Wanted, clean_uscc
 from ..models import HolderAttribution, LegalEvent, Patent, PatentHolder
 from ..numbers import PatentNumberError, parse_application_number
+from ..search import SEARCH_FIELDS, build_search_text
 from ..signals import send_patents_changed
 from . import normalize as n
 from .layouts import COLUMNS, LAYOUT_NAMES, LAYOUTS, detect_layout, layout_score
@@ -139,6 +141,7 @@ class PatentImportFormat(ImportFormat):
             district=District.load(),
             matcher=HolderMatcher(user),
             classifier=Classifier(),
+            writers=_Writers(),
         )
 
     def headers_found(self, context, header_cells, found) -> None:
@@ -298,8 +301,7 @@ class PatentImportFormat(ImportFormat):
     def write_chunk(self, rows: list[Row], ctx: PatentImportContext, user) -> None:
         items: list[PatentRow] = [r.values["patent"] for r in rows]
         now = timezone.now()
-        writers = ctx.writers or _Writers()
-        ctx.writers = writers
+        writers = ctx.writers
         existing = {
             p.application_number: p
             for p in Patent.objects.filter(application_number__in=[i.number for i in items])
@@ -478,23 +480,9 @@ def _links(item: PatentRow, orgs) -> list[tuple[HolderOrg, str]]:
 
 
 def _search_text(patent: Patent, item: PatentRow, holders) -> str:
-    build = search_builder()
-    if build is None:
-        return patent.search_text
-    from ..search import SEARCH_FIELDS
-
     fields = {name: getattr(patent, name, "") for name in (*SEARCH_FIELDS, "ipc_codes")}
     names = [h.name for h, _name in holders] + [w.name for w in item.holders]
-    return build(fields, list(dict.fromkeys(names)))
-
-
-def search_builder():
-    """rights.search.build_search_text, or None where the search module is not installed."""
-    try:
-        from ..search import build_search_text
-    except ImportError:
-        return None
-    return build_search_text
+    return build_search_text(fields, list(dict.fromkeys(names)))
 
 
 class Classifier:
@@ -502,29 +490,17 @@ class Classifier:
     with the same result `classify_queryset` would store afterwards."""
 
     def __init__(self, year: int | None = None):
-        from .. import highvalue
-
-        self.highvalue = highvalue
         self.year = year or highvalue.current_year()
         self.rule_set = highvalue.rule_set_for(self.year)
-        self.rule_pk = self.rule_set.pk if self.rule_set else None
         self.prefixes = frozenset(highvalue.concordance_prefixes(self.rule_set))
 
     def apply(self, patent: Patent) -> None:
-        if not self.highvalue.is_eligible(patent):
-            # An ineligible patent keeps a stale rule reference only while nothing is flagged.
-            if patent.is_high_value or patent.high_value_criteria:
-                patent.is_high_value, patent.high_value_criteria = False, []
-                patent.high_value_rule_id = self.rule_pk
-            return
-        met = self.highvalue.classify(patent, self.rule_set, self.prefixes, self.year)
-        if (
-            patent.high_value_criteria != met
-            or patent.is_high_value != bool(met)
-            or patent.high_value_rule_id != self.rule_pk
-        ):
-            patent.high_value_criteria, patent.is_high_value = met, bool(met)
-            patent.high_value_rule_id = self.rule_pk
+        if highvalue.is_eligible(patent):
+            highvalue.reclassify(patent, self.rule_set, self.prefixes, self.year)
+        elif patent.is_high_value or patent.high_value_criteria:
+            # As classify_queryset clears an ineligible patent that is still flagged.
+            patent.is_high_value, patent.high_value_criteria = False, []
+            patent.high_value_rule = self.rule_set
 
 
 class _Writers:
