@@ -79,19 +79,19 @@ def test_payment_list_scope_and_queries(iworld, login, client, django_assert_max
     today = timezone.localdate()
     app = confirmed(iw, make_program(iw.office))
     for i in range(3):
-        payments.record(iw.alice, app, Decimal("100"), today, f"V{i}")
+        payments.record(iw.alice, app, Decimal("100"), today, f"PZ-{i}")
     url = reverse("incentives:payment_list")
     login(iw.alice)
     with django_assert_max_num_queries(16):
         first = client.get(url)
-    assert first.status_code == 200 and "V2" in first.content.decode()
+    assert first.status_code == 200 and "PZ-2" in first.content.decode()
     for i in range(3, 10):
-        payments.record(iw.alice, app, Decimal("100"), today, f"V{i}")
+        payments.record(iw.alice, app, Decimal("100"), today, f"PZ-{i}")
     with django_assert_max_num_queries(16):
         assert client.get(url).status_code == 200
     response = client.get(url, {"export": "xlsx"})
     assert response.status_code == 200
     client.logout()
-    assert "V2" in login(iw.erin).get(url).content.decode()
+    assert "PZ-2" in login(iw.erin).get(url).content.decode()
     client.logout()
-    assert "V2" not in login(iw.charlie).get(url).content.decode()
+    assert "PZ-2" not in login(iw.charlie).get(url).content.decode()
