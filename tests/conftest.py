@@ -119,6 +119,8 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 def pytest_collection_modifyitems(config, items):
+    if getattr(config.option, "loadgroup", False):
+        _name_groups(items)
     if CHROMIUM.exists():
         return
     skip = pytest.mark.skip(
@@ -127,6 +129,37 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "browser" in item.keywords:
             item.add_marker(skip)
+
+
+def _name_groups(items) -> None:
+    """Give each test of a group the node id suffix `@name` by which `--dist loadgroup` sends
+    the group to one worker. A group is named by `xdist_group(name)`; the tests of a module
+    that use a module-scoped fixture (the demo data, the query-count measurement) form one too,
+    so that the fixture is built once rather than once on each worker. pytest-xdist 3.8 sets an
+    attribute pytest 9 no longer reads, so this is done here."""
+    from _pytest.nodes import NodeId
+
+    for item in items:
+        names = {
+            str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
+            for mark in item.iter_markers("xdist_group")
+        }
+        if not names and _uses_module_fixture(item):
+            names = {item.nodeid.split("::")[0]}
+        nodeid = item.nodeid
+        if names and nodeid.rfind("@") <= nodeid.rfind("]"):
+            item._id = NodeId.parse(f"{nodeid}@{'_'.join(sorted(names))}")
+
+
+def _uses_module_fixture(item) -> bool:
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return False
+    return any(
+        defs and defs[-1].scope == "module"
+        for name, defs in info.name2fixturedefs.items()
+        if name in item.fixturenames
+    )
 
 
 @pytest.fixture(scope="session")
