@@ -8,8 +8,9 @@ greyed out, so the shape of the plan stays visible while modules are still being
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.translation import gettext_lazy as _
 
 SECTIONS = [
@@ -34,7 +35,13 @@ class MenuItem:
 
     @property
     def url(self) -> str:
-        return reverse(self.url_name)
+        # Every page shows the menu, each entry's address twice: reversed once per process.
+        return _reversed(self.url_name, get_script_prefix(), get_urlconf())
+
+
+@lru_cache(maxsize=1024)
+def _reversed(url_name: str, prefix: str, urlconf) -> str:
+    return reverse(url_name, urlconf=urlconf)
 
 
 _ITEMS: list[MenuItem] = []

@@ -174,3 +174,11 @@ def once_token():
     from ipcity.core import once
 
     return format_html('<input type="hidden" name="{}" value="{}">', once.FIELD, once.new_token())
+
+
+@register.simple_tag(takes_context=True)
+def table_html(context, table):
+    """A list page's table (core.table_html): django-tables2's markup, rendered in Python."""
+    from ipcity.core import table_html as renderer
+
+    return renderer.render(table, context)

@@ -1,0 +1,131 @@
+"""Every list page's table, rendered in Python (core.table_html), is django-tables2's own
+markup: the same HTML as its template gives for the same table, on every list page of the
+platform with the demo data, and the sort and page links keep the page's other parameters."""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+import django_tables2 as tables
+import pytest
+from django.template import RequestContext, Template
+from django.test import RequestFactory
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from ipcity.core import table_html
+
+pytestmark = pytest.mark.django_db
+
+TEMPLATE_TAG = Template("{% load django_tables2 %}{% render_table table %}")
+
+
+def _normalized(html: str) -> str:
+    html = re.sub(r"<(\w+) >", r"<\1>", str(html))
+    html = re.sub(r">\s+", ">", html)
+    html = re.sub(r"\s+<", "<", html)
+    return re.sub(r"\s+", " ", html).replace(" >", ">").strip()
+
+
+def _both(table, request) -> tuple[str, str]:
+    """The table through django-tables2's template, then through core.table_html."""
+    context = RequestContext(request, {"table": table})
+    table._counter = itertools.count()  # the rows' odd/even classes count from the first row
+    expected = TEMPLATE_TAG.render(context)
+    table._counter = itertools.count()
+    with context.push():
+        context["request"] = request
+        got = table_html.render(table, context)
+    return _normalized(expected), _normalized(got)
+
+
+def _routes(patterns=None, prefix: str = ""):
+    """Every route of the URL map without a parameter."""
+    for pattern in patterns if patterns is not None else get_resolver().url_patterns:
+        route = prefix + str(pattern.pattern).lstrip("^").rstrip("$")
+        if any(sign in route for sign in "<([*+?\\"):
+            continue
+        if isinstance(pattern, URLResolver):
+            yield from _routes(pattern.url_patterns, route)
+        elif isinstance(pattern, URLPattern):
+            yield "/" + route
+
+
+@pytest.fixture
+def admin_client(module_demo, client, django_user_model):
+    from ipcity.orgs.models import Organization
+
+    user = django_user_model.objects.create_superuser(
+        "table-reader",
+        password=None,
+        organization=Organization.objects.order_by("pk").first(),
+        display_name="table reader",
+    )
+    client.force_login(user)
+    return client
+
+
+def test_every_list_page_renders_the_markup_of_django_tables2(admin_client):
+    pages = 0
+    for path in sorted(set(_routes())):
+        if path.startswith(("/django-admin", "/api", "/accounts/logout", "/i18n")):
+            continue
+        response = admin_client.get(path, {"per_page": 5})
+        table = (response.context or {}).get("table") if response.status_code == 200 else None
+        if not isinstance(table, tables.Table):
+            continue
+        if "core/_object_table.html" not in [t.name for t in response.templates]:
+            continue
+        if not table.paginator.count:
+            continue
+        expected, got = _both(table, response.wsgi_request)
+        assert got == expected, path
+        # The page shows what core.table_html made (not another rendering of its own).
+        assert got.split("<tbody", 1)[0] in _normalized(response.content.decode()), path
+        pages += 1
+    assert pages >= 25, f"only {pages} list pages with rows were found"
+
+
+def test_sort_and_page_links_keep_the_other_parameters(admin_client):
+    response = admin_client.get(
+        "/rights/patents/", {"patent_type": "invention", "per_page": 1, "page": 2}
+    )
+    table = response.context["table"]
+    table._counter = itertools.count()
+    html = str(table_html.render(table, RequestContext(response.wsgi_request)))
+    assert 'href="?patent_type=invention&amp;per_page=1&amp;page=2&amp;sort=' in html
+    assert 'class="page-item active"><a class="page-link" href="?patent_type=invention' in html
+    assert '<li class="previous page-item"><a href="?patent_type=invention&amp;per_page=1' in html
+    assert '<li class="next page-item">' in html
+    assert _both(table, response.wsgi_request)[0] == _normalized(html)
+
+
+def test_a_table_with_another_template_is_rendered_by_it(module_demo, tmp_path, settings):
+    (tmp_path / "custom_table.html").write_text("custom {{ table.rows|length }} rows")
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path]}]
+
+    class Custom(tables.Table):
+        name = tables.Column()
+
+        class Meta:
+            template_name = "custom_table.html"
+
+    table = Custom([{"name": "甲"}, {"name": "<b>"}])
+    request = RequestFactory().get("/")
+    assert str(table_html.render(table, RequestContext(request))) == "custom 2 rows"
+
+
+def test_cells_are_escaped_and_empty_text_shown():
+    class Plain(tables.Table):
+        name = tables.Column()
+
+        class Meta:
+            template_name = "django_tables2/bootstrap5.html"
+            empty_text = "无记录 <none>"
+
+    request = RequestFactory().get("/", {"q": "a&b"})
+    html = str(table_html.render(Plain([{"name": "<b>x</b>"}]), RequestContext(request)))
+    assert "<td>&lt;b&gt;x&lt;/b&gt;</td>" in html
+    assert 'href="?q=a%26b&amp;sort=name"' in html
+    expected, got = _both(Plain([]), request)
+    assert got == expected and "无记录 &lt;none&gt;" in got
