@@ -248,6 +248,9 @@ IPCITY_ATTACHMENT_MAX_BYTES = env_int("IPCITY_ATTACHMENT_MAX_MB", 20) * 1024 * 1
 IPCITY_PUBLIC_FORM_RATE = env_int("IPCITY_PUBLIC_FORM_RATE", 5)
 # API requests a minute per token, session or client address (0: no limit).
 IPCITY_API_RATE = env_int("IPCITY_API_RATE", 600)
+# The home dashboard's cards are kept per user until the data changes (core.generation), and at
+# most this many seconds (0: computed on every visit).
+IPCITY_DASHBOARD_CACHE_SECONDS = env_int("IPCITY_DASHBOARD_CACHE_SECONDS", 300)
 # `ipcity backup`: where archives go, and how many of them to keep (0 keeps all).
 IPCITY_BACKUP_DIR = Path(env("IPCITY_BACKUP_DIR", str(VAR_DIR / "backups"))).resolve()
 IPCITY_BACKUP_KEEP = env_int("IPCITY_BACKUP_KEEP", 0)

@@ -17,6 +17,11 @@ class CoreConfig(AppConfig):
 
         install_defaults()
 
+        from . import generation, table_html
+
+        generation.install()
+        table_html.install()
+
         from django.contrib import admin
 
         from .admin_audit import audit_every_admin

@@ -1,0 +1,96 @@
+"""The data generation: a token that changes whenever the platform's data changes, so that what
+is derived from the data (the dashboard cards) can be kept in the cache until then.
+
+Every statement that writes, through any Django connection (the ORM, bulk writes, `update()`,
+raw cursors, migrations), sets a new random token once it has run; inside a transaction, again
+when the transaction commits, since a reader in between still saw the old rows. Writes to the
+tables of bookkeeping that no figure reads (sessions, sign-in records, jobs' progress) do not
+count, or every page view would start a new generation.
+
+A token rather than a counter: two processes setting one at the same moment cannot end on a
+value an earlier reader already used. A write made outside the platform (psql) is not seen;
+what is cached by generation also expires after a few minutes.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+
+from django.core.cache import cache
+from django.db import transaction
+from django.db.backends.signals import connection_created
+
+log = logging.getLogger(__name__)
+
+KEY = "ipcity:data-generation"
+# Statements that only read, or only manage the transaction or the connection.
+READS = frozenset(
+    {"SELECT", "SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN", "COMMIT", "PRAGMA", "SET", "SHOW"}
+    | {"EXPLAIN", "WITH", "VALUES", "ANALYZE", "VACUUM"}
+)
+# Bookkeeping tables: written while pages are only read, and read by no figure.
+BOOKKEEPING = frozenset(
+    {
+        "django_session",
+        "accounts_usersession",
+        "accounts_loginevent",
+        "django_tasks_database_dbtaskresult",
+        "core_job",
+    }
+)
+_STATEMENT = re.compile(r"\s*(\w+)")
+_TABLE = re.compile(
+    r"\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|REPLACE\s+INTO|UPDATE|DELETE\s+FROM)\s+\"?(\w+)", re.I
+)
+
+
+def current() -> str:
+    """The generation now ("" when the cache cannot say)."""
+    try:
+        return cache.get(KEY) or ""
+    except Exception:  # a cache that is down: nothing is reused
+        log.warning("the cache could not be read", exc_info=True)
+        return ""
+
+
+def bump() -> None:
+    try:
+        cache.set(KEY, secrets.token_hex(8), None)
+    except Exception:  # a write must not fail for the cache; what was cached expires
+        log.warning("the data generation could not be renewed", exc_info=True)
+
+
+def is_write(sql: str) -> bool:
+    match = _STATEMENT.match(sql)
+    if match is None or match.group(1).upper() in READS:
+        return False
+    table = _TABLE.match(sql)
+    return table is None or table.group(1).lower() not in BOOKKEEPING
+
+
+def _watch(execute, sql, params, many, context):
+    result = execute(sql, params, many, context)
+    if isinstance(sql, str) and is_write(sql):
+        bump()
+        connection = context["connection"]
+        if connection.in_atomic_block and not any(
+            entry[1] is bump for entry in connection.run_on_commit
+        ):
+            transaction.on_commit(bump, using=connection.alias)
+    return result
+
+
+def watch(sender, connection, **kwargs) -> None:
+    """Installed on every new database connection (connection_created)."""
+    if _watch not in connection.execute_wrappers:
+        connection.execute_wrappers.append(_watch)
+
+
+def install() -> None:
+    connection_created.connect(watch, dispatch_uid="ipcity.core.generation")
+    from django.db import connections
+
+    for connection in connections.all(initialized_only=True):
+        watch(None, connection)
