@@ -125,3 +125,27 @@ def test_a_cache_time_of_zero_computes_the_cards_on_every_visit(world, settings)
     with CaptureQueriesContext(connection) as queries:
         assert _cards(world.alice) == first
     assert len(queries) > 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_other_connections_see_a_new_generation_once_the_write_is_committed():
+    from django.core.cache import cache
+    from django.db import transaction
+
+    def stored():  # as another process reads it: without this connection's own bookkeeping
+        return cache.get(generation.KEY)
+
+    before = stored()
+    make_org("自动提交示例公司")  # autocommit: renewed at once
+    assert stored() != before
+    before = stored()
+    with transaction.atomic():
+        make_org("事务示例甲公司")
+        make_org("事务示例乙公司")
+        assert stored() == before  # not committed: others must not refresh on rows they cannot see
+    after_commit = stored()
+    assert after_commit != before
+    with transaction.atomic():
+        make_org("回滚示例公司")
+        transaction.set_rollback(True)
+    assert stored() == after_commit

@@ -2,10 +2,13 @@
 is derived from the data (the dashboard cards) can be kept in the cache until then.
 
 Every statement that writes, through any Django connection (the ORM, bulk writes, `update()`,
-raw cursors, migrations), sets a new random token once it has run; inside a transaction, again
-when the transaction commits, since a reader in between still saw the old rows. Writes to the
-tables of bookkeeping that no figure reads (sessions, sign-in records, jobs' progress) do not
-count, or every page view would start a new generation.
+raw cursors, migrations), makes a new random token. A statement outside a transaction does so
+at once; inside one, the token is renewed when the transaction commits (other connections see
+the rows only then) and, for the writing connection itself, the next time it asks for the
+generation. So a transaction of thousands of statements (an import, the demo) costs one or two
+cache writes, not thousands. Writes to the tables of bookkeeping that no figure reads
+(sessions, sign-in records, jobs' progress) do not count, or every page view would start a new
+generation.
 
 A token rather than a counter: two processes setting one at the same moment cannot end on a
 value an earlier reader already used. A write made outside the platform (psql) is not seen;
@@ -19,12 +22,14 @@ import re
 import secrets
 
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.backends.signals import connection_created
 
 log = logging.getLogger(__name__)
 
 KEY = "ipcity:data-generation"
+# Set on a connection that wrote inside a transaction since it last asked for the generation.
+UNSEEN = "ipcity_unseen_write"
 # Statements that only read, or only manage the transaction or the connection.
 READS = frozenset(
     {"SELECT", "SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN", "COMMIT", "PRAGMA", "SET", "SHOW"}
@@ -48,6 +53,10 @@ _TABLE = re.compile(
 
 def current() -> str:
     """The generation now ("" when the cache cannot say)."""
+    for connection in connections.all(initialized_only=True):
+        if getattr(connection, UNSEEN, False):
+            setattr(connection, UNSEEN, False)
+            bump()
     try:
         return cache.get(KEY) or ""
     except Exception:  # a cache that is down: nothing is reused
@@ -73,12 +82,13 @@ def is_write(sql: str) -> bool:
 def _watch(execute, sql, params, many, context):
     result = execute(sql, params, many, context)
     if isinstance(sql, str) and is_write(sql):
-        bump()
         connection = context["connection"]
-        if connection.in_atomic_block and not any(
-            entry[1] is bump for entry in connection.run_on_commit
-        ):
-            transaction.on_commit(bump, using=connection.alias)
+        if not connection.in_atomic_block:
+            bump()
+        else:
+            setattr(connection, UNSEEN, True)
+            if not any(entry[1] is bump for entry in connection.run_on_commit):
+                transaction.on_commit(bump, using=connection.alias)
     return result
 
 
@@ -90,7 +100,5 @@ def watch(sender, connection, **kwargs) -> None:
 
 def install() -> None:
     connection_created.connect(watch, dispatch_uid="ipcity.core.generation")
-    from django.db import connections
-
     for connection in connections.all(initialized_only=True):
         watch(None, connection)
