@@ -125,8 +125,15 @@ def test_round_trip_restores_rows_and_files_exactly(state, media, out):
 
     change_everything(state, media)
     (media / UPLOAD).unlink()  # and the original file gone altogether
+    from django.core.cache import cache
+
+    from ipcity.core import generation
+
+    before = generation.current()
 
     output = restore(archive, "--yes")
+    # What was cached from the data before the restore is not served after it.
+    assert cache.get(generation.KEY) != before
 
     assert f"Restored the {engine} database" in output
     assert "1 uploaded files" in output

@@ -718,3 +718,7 @@ def apply_restore(plan: RestorePlan, alias: str = DEFAULT_DB_ALIAS) -> None:
     finally:
         connections.close_all()
     plan.discard()
+    # The restore wrote around the platform's connections: what was cached is of other data.
+    from . import generation
+
+    generation.bump()

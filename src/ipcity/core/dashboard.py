@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import get_language
 
@@ -45,7 +46,8 @@ def compute_cards(request) -> list[dict]:
 def cards_for(request) -> list[dict]:
     user = request.user
     seconds = settings.IPCITY_DASHBOARD_CACHE_SECONDS
-    if seconds <= 0 or not user.is_authenticated:
+    # Inside a transaction the cards may count rows that are not committed (and may never be).
+    if seconds <= 0 or not user.is_authenticated or connection.in_atomic_block:
         return compute_cards(request)
     token = generation.current()
     if not token:

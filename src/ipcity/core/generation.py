@@ -33,7 +33,7 @@ UNSEEN = "ipcity_unseen_write"
 # Statements that only read, or only manage the transaction or the connection.
 READS = frozenset(
     {"SELECT", "SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN", "COMMIT", "PRAGMA", "SET", "SHOW"}
-    | {"EXPLAIN", "WITH", "VALUES", "ANALYZE", "VACUUM"}
+    | {"EXPLAIN", "VALUES", "ANALYZE", "VACUUM"}
 )
 # Bookkeeping tables: written while pages are only read, and read by no figure.
 BOOKKEEPING = frozenset(
@@ -45,7 +45,10 @@ BOOKKEEPING = frozenset(
         "core_job",
     }
 )
-_STATEMENT = re.compile(r"\s*(\w+)")
+# Leading comments (as SQL commenters add them) are skipped to find the first word.
+_STATEMENT = re.compile(r"(?:\s+|--[^\n]*\n|/\*.*?\*/)*(\w+)", re.S)
+# A WITH query writes when one of its parts does (PostgreSQL's data-modifying CTEs).
+_WRITING_WORD = re.compile(r"\b(?:INSERT|UPDATE|DELETE|MERGE)\b", re.I)
 _TABLE = re.compile(
     r"\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|REPLACE\s+INTO|UPDATE|DELETE\s+FROM)\s+\"?(\w+)", re.I
 )
@@ -72,10 +75,16 @@ def bump() -> None:
 
 
 def is_write(sql: str) -> bool:
+    """Whether a statement may change data; one that cannot be told apart counts as a write."""
     match = _STATEMENT.match(sql)
-    if match is None or match.group(1).upper() in READS:
+    if match is None:
+        return True
+    word = match.group(1).upper()
+    if word == "WITH":
+        return bool(_WRITING_WORD.search(sql))
+    if word in READS:
         return False
-    table = _TABLE.match(sql)
+    table = _TABLE.match(sql, match.start(1))
     return table is None or table.group(1).lower() not in BOOKKEEPING
 
 
