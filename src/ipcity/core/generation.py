@@ -55,16 +55,20 @@ _TABLE = re.compile(
 
 
 def current() -> str:
-    """The generation now ("" when the cache cannot say)."""
+    """The generation now, a first one made if there is none ("" when the cache cannot say)."""
     for connection in connections.all(initialized_only=True):
         if getattr(connection, UNSEEN, False):
             setattr(connection, UNSEEN, False)
             bump()
     try:
-        return cache.get(KEY) or ""
+        token = cache.get(KEY)
+        if not token:
+            bump()
+            token = cache.get(KEY)
     except Exception:  # a cache that is down: nothing is reused
         log.warning("the cache could not be read", exc_info=True)
         return ""
+    return token or ""
 
 
 def bump() -> None:
