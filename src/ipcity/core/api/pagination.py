@@ -1,6 +1,8 @@
-"""Bounded limit/offset pages: `{count, next_offset, results}`.
+"""Bounded limit/offset pages: `{count, count_capped, next_offset, results}`.
 
 The limit is capped so no call returns an unbounded list; `next_offset` is null on the last page.
+`count` stops at `IPCITY_COUNT_LIMIT` (core.paginators): past it `count_capped` is true and the
+rows go on, page by page, through `next_offset`.
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ from typing import Generic, TypeVar
 from django.conf import settings
 from ninja import Schema
 from pydantic import Field
+
+from ipcity.core.paginators import bounded_count
 
 MAX_LIMIT = 200
 # Deep offsets make the database skip that many rows; past this, narrow the filters instead.
@@ -29,7 +33,13 @@ class PageParams(Schema):
 
 
 class Page(Schema, Generic[T]):
-    count: int = Field(description="Rows matching the filters.")
+    count: int = Field(
+        description="Rows matching the filters, counted up to a bound (see count_capped)."
+    )
+    count_capped: bool = Field(
+        default=False,
+        description="True when more rows match than count says: the count stopped at its bound.",
+    )
     next_offset: int | None = Field(
         default=None, description="Offset of the next page; null on the last page."
     )
@@ -37,7 +47,13 @@ class Page(Schema, Generic[T]):
 
 
 def paginate(queryset, limit: int, offset: int) -> dict:
-    count = queryset.count()
-    results = list(queryset[offset : offset + limit])
-    next_offset = offset + limit if offset + limit < count else None
-    return {"count": count, "next_offset": next_offset, "results": results}
+    count, capped = bounded_count(queryset)
+    # One row more than the page tells whether another page follows, whatever the count says.
+    results = list(queryset[offset : offset + limit + 1])
+    next_offset = offset + limit if len(results) > limit else None
+    return {
+        "count": count,
+        "count_capped": capped,
+        "next_offset": next_offset,
+        "results": results[:limit],
+    }

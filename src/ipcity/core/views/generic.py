@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from ..exports import FORMATS, export_response
+from ..paginators import BoundedPaginator
 from ..scope import has_perm
 from ..templatetags.ipcity import plain_value, value_choices
 
@@ -41,6 +42,27 @@ def page_size(request) -> int:
     except ValueError:
         size = settings.IPCITY_PAGE_SIZE
     return max(1, min(size, MAX_PAGE_SIZE))
+
+
+def paged_table(table_class, queryset, request):
+    """A table of `queryset` ordered and paged as the request asks, its count bounded.
+
+    Not `table_class(queryset, request=request)`: that pages the table at once with Django's
+    own paginator, whose exact count reads every matching row (core.paginators).
+    """
+    table = table_class(queryset)
+    table.request = request
+    order_by = request.GET.getlist(table.prefixed_order_by_field)
+    if order_by:
+        table.order_by = order_by
+    pages = {"paginator_class": BoundedPaginator, "per_page": page_size(request)}
+    try:
+        table.paginate(page=request.GET.get("page", 1), **pages)
+    except PageNotAnInteger:
+        table.paginate(page=1, **pages)
+    except EmptyPage:
+        table.paginate(page=table.paginator.num_pages, **pages)
+    return table
 
 
 def paginate(request, items, per_page: int | None = None):
@@ -112,17 +134,7 @@ class ObjectListView(ObjectViewMixin, View):
         if self.filterset_class is not None:
             filterset = self.filterset_class(request.GET or None, queryset=qs, request=request)
             qs = filterset.qs
-        table = self.table_class(qs, request=request)
-        order_by = request.GET.getlist(table.prefixed_order_by_field)
-        if order_by:
-            table.order_by = order_by
-        page = request.GET.get("page", 1)
-        try:
-            table.paginate(page=page, per_page=page_size(request))
-        except PageNotAnInteger:
-            table.paginate(page=1, per_page=page_size(request))
-        except EmptyPage:
-            table.paginate(page=table.paginator.num_pages, per_page=page_size(request))
+        table = paged_table(self.table_class, qs, request)
         context = {
             **self.base_context(),
             "table": table,

@@ -16,7 +16,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -58,17 +57,7 @@ def case_list(request):
     if fmt:
         return export_response(request, CASE_EXPORT, fmt)
     filterset = CaseFilterSet(request.GET or None, queryset=case_rows(user), request=request)
-    table = CaseTable(filterset.qs, request=request)
-    order_by = request.GET.getlist(table.prefixed_order_by_field)
-    if order_by:
-        table.order_by = order_by
-    size = generic.page_size(request)
-    try:
-        table.paginate(page=request.GET.get("page", 1), per_page=size)
-    except PageNotAnInteger:
-        table.paginate(page=1, per_page=size)
-    except EmptyPage:
-        table.paginate(page=table.paginator.num_pages, per_page=size)
+    table = generic.paged_table(CaseTable, filterset.qs, request)
     can_add = cases.addable_agencies(user).exists()
     context = {
         "model": Case,
