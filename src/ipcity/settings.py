@@ -266,9 +266,10 @@ IPCITY_REGION_FILE = env(
 # Lists larger than this are exported by a background job instead of inside the request.
 IPCITY_EXPORT_INLINE_MAX = env_int("IPCITY_EXPORT_INLINE_MAX", 2000)
 IPCITY_PAGE_SIZE = env_int("IPCITY_PAGE_SIZE", 25)
-# Lists and API pages count matching rows up to this bound and say "more than" past it
-# (core.paginators): an exact count of a broad filter over a million rows reads every row.
-IPCITY_COUNT_LIMIT = env_int("IPCITY_COUNT_LIMIT", 10000)
+# Lists and API pages count matching rows up to this bound and say "more than" past it, with a
+# link to count them all (core.paginators): an exact count of a broad filter over a million rows
+# reads every row.
+IPCITY_COUNT_LIMIT = env_int("IPCITY_COUNT_LIMIT", 1000)
 # Days before a GB/T 29490 certificate expires at which its enterprise and the office are reminded.
 IPCITY_CERT_REMIND_DAYS = env_list("IPCITY_CERT_REMIND_DAYS", "90,30")
 

@@ -95,3 +95,18 @@ def test_api_count_stops_at_the_bound_and_next_offset_walks_every_row(world, fiv
     settings.IPCITY_COUNT_LIMIT = 10
     body = client.get(API, {"limit": 5}).json()
     assert (body["count"], body["count_capped"], body["next_offset"]) == (5, False, None)
+
+
+def test_count_all_counts_every_row_and_keeps_counting_while_paging(world, five, login, settings):
+    settings.IPCITY_COUNT_LIMIT = 3
+    client = login(world.leo)
+    body = client.get(LIST, {"per_page": 2}).content.decode()
+    assert 'data-testid="count-all"' in body and "count=all" in body
+    response = client.get(LIST, {"per_page": 2, "count": "all"})
+    paginator = response.context["table"].paginator
+    assert (paginator.count, paginator.count_capped, paginator.num_pages) == (5, False, 3)
+    body = response.content.decode()
+    assert 'data-testid="count-all"' not in body
+    assert "count=all" in body and "page=3" in body  # the page links keep the exact count
+    body = client.get(LIST, {"per_page": 2, "count": "all", "page": 3}).content.decode()
+    assert "一种测试装置1" in body

@@ -135,3 +135,105 @@ def test_the_migration_rewrites_old_terms_and_rebuilds_the_index(db):
     migration.create_index(apps, editor)
     assert found("识别") == [TITLE]
     assert Patent.objects.get(pk=patent.pk).search_text.startswith("一种 种基")
+
+
+def _sql(qs) -> str:
+    return qs.query.sql_with_params()[0]
+
+
+def test_sqlite_plan_follows_the_number_of_matches_and_keeps_the_rows(db, monkeypatch):
+    import datetime
+
+    import pytest
+    from django.db import connection
+    from django.db.models import Q
+
+    from ipcity.core.paginators import bounded_count
+
+    if connection.vendor != "sqlite":
+        pytest.skip("the FTS5 plan is SQLite's")
+    for day in range(1, 7):
+        make_patent(
+            f"一种电池装置{day}",
+            filing_date=datetime.date(2020, 1, day),
+            is_high_value=day % 2 == 0,
+        )
+    make_patent("一种混凝土搅拌装置", filing_date=datetime.date(2020, 2, 1))
+    base = Patent.objects.all()
+
+    def plan(patents):
+        return {
+            "page": list(search_filter(patents, "电池").values_list("title", flat=True)[:3]),
+            "count": bounded_count(search_filter(patents, "电池"), 4),
+            "filtered": bounded_count(search_filter(patents, "电池").filter(is_high_value=True)),
+        }
+
+    few = plan(base)
+    monkeypatch.setattr(search_index, "MANY_MATCHES", 2)
+    many = plan(base)
+    # Same rows and counts whichever way the planner is told to go.
+    assert (
+        few
+        == many
+        == {
+            "page": ["一种电池装置6", "一种电池装置5", "一种电池装置4"],
+            "count": (4, True),
+            "filtered": (3, False),
+        }
+    )
+    matched = search_filter(base, "电池")
+    assert '+"rights_patent"."id" IN' in _sql(matched[:3])  # ordered: walk the date index
+    assert '+"rights_patent"."id" IN' in _sql(matched.filter(is_high_value=True).order_by())
+    alone = _sql(matched.order_by()[:5])
+    assert '+"rights_patent"' not in alone and "LIMIT 5)" in alone  # the index stops at 5
+    # Beside another condition the match list is never cut short.
+    either = base.filter(Q(pk__in=matched.values("pk")) | Q(title__contains="混凝土"))
+    assert bounded_count(either.order_by(), 10) == (7, False)
+    monkeypatch.setattr(search_index, "MANY_MATCHES", 2000)
+    assert "+" not in _sql(search_filter(base, "电池")[:3]).split("WHERE", 1)[1]
+
+
+def test_a_boolean_filter_tests_the_column_by_value(db):
+    import datetime
+
+    from ipcity.rights.filters import PatentFilterSet
+
+    make_patent("一种高价值装置", filing_date=datetime.date(2020, 1, 1), is_high_value=True)
+    make_patent("一种普通装置", filing_date=datetime.date(2020, 1, 2))
+    qs = PatentFilterSet({"high_value": "true"}, queryset=Patent.objects.all()).qs
+    assert '"is_high_value" IN' in _sql(qs)  # an index of the column can be used
+    assert [p.title for p in qs] == ["一种高价值装置"]
+    qs = PatentFilterSet({"high_value": "false"}, queryset=Patent.objects.all()).qs
+    assert [p.title for p in qs] == ["一种普通装置"]
+    assert PatentFilterSet({}, queryset=Patent.objects.all()).qs.count() == 2
+
+
+def test_the_ipc_prefix_finds_candidates_in_the_index_and_confirms_them(db, monkeypatch):
+    from django.db import connection
+
+    from ipcity.core.paginators import bounded_count
+    from ipcity.rights.filters import PatentFilterSet
+
+    make_patent("一种育苗装置", main_ipc="A01G9/14", ipc_codes="A01G9/14;A01G31/00")
+    make_patent("一种灌溉装置", main_ipc="B05B1/00", ipc_codes="B05B1/00; A01G25/02")
+    # The term "a01g9" is in its title, not in its codes: the index finds it, the codes do not.
+    make_patent("一种A01G9型号的支架", main_ipc="F16M11/00", ipc_codes="F16M11/00")
+    make_patent("一种电池", main_ipc="H01M10/00", ipc_codes="H01M10/00", is_high_value=True)
+
+    def titles(**data):
+        qs = PatentFilterSet(data, queryset=Patent.objects.all()).qs
+        return sorted(qs.values_list("title", flat=True)), bounded_count(qs, 10)[0], qs
+
+    for many in (2000, 1):
+        monkeypatch.setattr(search_index, "MANY_MATCHES", many)
+        assert titles(ipc="A01G")[:2] == (["一种灌溉装置", "一种育苗装置"], 2)
+        assert titles(ipc="a01g9/1")[:2] == (["一种育苗装置"], 1)
+        assert titles(ipc="H01M", high_value="true")[:2] == (["一种电池"], 1)
+        assert titles(ipc="G06")[:2] == ([], 0)
+    if connection.vendor == "sqlite":
+        # Many matches: the codes only confirm them, so a count still starts from the index ...
+        qs = titles(ipc="A01G")[2]
+        assert "+" not in qs.order_by().query.sql_with_params()[0].split("WHERE", 1)[1]
+        # ... but beside another filter it starts from that filter's index.
+        qs = titles(ipc="A01G", high_value="true")[2]
+        assert '+"rights_patent"."id"' in qs.order_by().query.sql_with_params()[0]

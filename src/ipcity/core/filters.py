@@ -25,6 +25,14 @@ class BooleanFilter(django_filters.BooleanFilter):
         kwargs.setdefault("widget", AnyBooleanSelect)
         super().__init__(*args, **kwargs)
 
+    def filter(self, qs, value):
+        # `field IN (true)`, not `field = true`: Django writes the latter as the bare column
+        # (`WHERE "is_high_value"`), which SQLite cannot look up in an index of that column.
+        if value is None or self.lookup_expr != "exact":
+            return super().filter(qs, value)
+        method = qs.exclude if self.exclude else qs.filter
+        return method(**{f"{self.field_name}__in": [value]})
+
 
 def install_defaults() -> None:
     """Make FilterSets build BooleanFields' filters with the "Any" select."""

@@ -3,9 +3,9 @@
 An exact `COUNT(*)` reads every row the filters match: on a million patents a broad filter costs
 a second or more, on every page of the list. `BoundedPaginator` counts at most
 `IPCITY_COUNT_LIMIT` rows (`SELECT COUNT(*) FROM (… LIMIT n + 1)`): below the bound the count is
-exact, above it the list says "more than n" (`count_capped`) and offers its first n rows in pages;
-narrowing the filters gives the exact figure, and the export still holds every row. Search
-engines bound their hit counts the same way.
+exact, above it the list says "more than n" (`count_capped`) and offers its first n rows in pages.
+A "count all" link asks for the exact figure (`?count=all`, `exact=True`), narrower filters give
+it at once, and the export still holds every row. Search engines bound their hit counts alike.
 """
 
 from __future__ import annotations
@@ -32,9 +32,12 @@ def bounded_count(queryset, limit: int | None = None) -> tuple[int, bool]:
 class BoundedPaginator(Paginator):
     """A Django paginator whose `count` stops at `IPCITY_COUNT_LIMIT` (see the module's text)."""
 
-    def __init__(self, object_list, per_page, *args, count_limit: int | None = None, **kwargs):
+    def __init__(
+        self, object_list, per_page, *args, count_limit: int | None = None, exact=False, **kwargs
+    ):
         super().__init__(object_list, per_page, *args, **kwargs)
         self.count_limit = count_limit
+        self.exact = exact
 
     @cached_property
     def _bounded(self) -> tuple[int, bool]:
@@ -44,9 +47,12 @@ class BoundedPaginator(Paginator):
         data = getattr(rows, "data", None)
         queryset = getattr(data, "data", None)
         if hasattr(queryset, "query"):
-            found = bounded_count(queryset, self.count_limit)
+            found = (queryset.count(), False) if self.exact else None
+            found = found or bounded_count(queryset, self.count_limit)
             data._length = found[0]
             return found
+        if self.exact:
+            return len(rows), False
         return bounded_count(rows, self.count_limit)
 
     @cached_property

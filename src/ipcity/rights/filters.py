@@ -1,5 +1,7 @@
 """One definition of every registry filter, shared by the HTML lists, their exports and the API."""
 
+import re
+
 import django_filters
 from django import forms
 from django.db.models import Q
@@ -8,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from ipcity.core.filters import BooleanFilter
 from ipcity.orgs.models import Organization, Region
 
+from . import search_index
 from .choices import (
     Attribution,
     CopyrightKind,
@@ -30,10 +33,15 @@ from .search import search_filter
 
 
 def _in_region(queryset, name, value):
-    """A region matches itself and the regions below it (a district includes its streets)."""
+    """A region matches itself and the regions below it (a district includes its streets).
+
+    The regions are listed first (a handful of ids), so the rows are found through the index of
+    the region column rather than by joining every row to its region.
+    """
     if not value:
         return queryset
-    return queryset.filter(Q(**{name: value}) | Q(**{f"{name}__parent": value}))
+    ids = [value.pk, *Region.objects.filter(parent=value).values_list("pk", flat=True)]
+    return queryset.filter(**{f"{name}__in": ids})
 
 
 class _HolderFilter(django_filters.NumberFilter):
@@ -96,12 +104,21 @@ class PatentFilterSet(django_filters.FilterSet):
         value = "".join((value or "").split()).upper()
         if not value:
             return queryset
-        return queryset.filter(
+        queryset = queryset.filter(
             Q(main_ipc__istartswith=value)
             | Q(ipc_codes__istartswith=value)
             | Q(ipc_codes__icontains=f";{value}")
             | Q(ipc_codes__icontains=f"; {value}")
         )
+        # The conditions above read every row; the search index holds each code's letters and
+        # digits up to the '/' as a term ("G06K9/62" → "g06k9"), so a prefix search on that run
+        # finds the candidates at once and the conditions only confirm them.
+        run = re.match(r"[A-Z0-9]+", value)
+        if run and search_index.indexed(queryset.model):
+            queryset = search_index.search(
+                queryset, [run.group(0)], confirm=("main_ipc", "ipc_codes")
+            )
+        return queryset
 
     def in_region(self, queryset, name, value):
         return _in_region(queryset, "region", value)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from django.db import connections
 from django.db.models import BooleanField
-from django.db.models.expressions import RawSQL
+from django.db.models.expressions import Expression, RawSQL
 from django.db.models.signals import post_migrate
 
 from .search import normalize, runs
@@ -66,8 +66,12 @@ def tsquery_expression(tokens: list[str]) -> str:
     return " & ".join(f"({p})" for p in parts)
 
 
-def search(queryset, tokens: list[str]):
-    """`queryset` narrowed to patents whose terms match every word in `tokens`."""
+def search(queryset, tokens: list[str], confirm: tuple[str, ...] = ()):
+    """`queryset` narrowed to patents whose terms match every word in `tokens`.
+
+    `confirm`: columns whose conditions (without an index) only confirm the candidates the match
+    finds (the IPC prefix's): on SQLite they do not count as another filter (FtsMatch).
+    """
     if not clauses(tokens):
         # Nothing searchable (only punctuation): nothing can contain it.
         return queryset.none()
@@ -80,9 +84,85 @@ def search(queryset, tokens: list[str]):
             RawSQL(sql, [tsquery_expression(tokens)], output_field=BooleanField())
         )
     if vendor == "sqlite":
-        sql = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
-        return queryset.filter(pk__in=RawSQL(sql, [fts5_expression(tokens)]))
+        expression = fts5_expression(tokens)
+        many = _matches_at_least(connections[queryset.db], expression, MANY_MATCHES)
+        return queryset.filter(FtsMatch(table, expression, many, confirm))
     raise NotImplementedError(f"patent search on {vendor}")
+
+
+# Past this many matching patents, an ordered page reads the rows in their order and keeps the
+# matches rather than sorting every match (FtsMatch).
+MANY_MATCHES = 2000
+
+
+def _matches_at_least(connection, expression: str, bound: int) -> bool:
+    """Whether the index holds `bound` or more matches (it stops counting there: about 1 ms)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT count(*) FROM (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s "
+            "LIMIT %s)",
+            [expression, bound],
+        )
+        return cursor.fetchone()[0] >= bound
+
+
+class FtsMatch(Expression):
+    """`id IN (the FTS5 matches)`, written so that SQLite's planner takes the cheaper way.
+
+    SQLite drives a query from an `IN (subquery)` on the rowid whenever it can: it reads every
+    match's row, then sorts or filters them. For a few matches, or to count matches without
+    another filter (the count stops at its bound), that is best. For many matches (a common
+    word matches a quarter of a million patents) it is not: an ordered page is found at once by
+    walking the rows in the list's order through an index (of the filing date, or of a filter
+    with it) and keeping the matches, and another filter's index holds fewer rows to test than
+    the matches (conditions that only confirm the matches, `confirm`, are not counted). The
+    unary `+` on the id stops the planner from driving from the matches.
+    Measured on 1,000,000 patents, a word with 275,702 matches: newest 25 first 574 → 56 ms;
+    counted among the high-value patents 556 → 178 ms.
+    """
+
+    conditional = True
+    output_field = BooleanField()
+
+    def __init__(self, table: str, expression: str, many: bool, confirm: tuple[str, ...] = ()):
+        super().__init__()
+        self.table, self.expression, self.many = table, expression, many
+        self.confirm = frozenset(confirm)
+
+    def as_sql(self, compiler, connection):
+        query = compiler.query
+        ordered = bool(query.order_by) or (query.default_ordering and query.get_meta().ordering)
+        where = query.where
+        others = [c for c in where.children if not _is_match(c) and not self._confirms(c)]
+        filtered = where.negated or bool(others)
+        column = f'"{self.table}"."id"'
+        if self.many and (ordered or filtered):
+            column = "+" + column
+        limit = ""
+        alone = len(where.children) == 1 and not filtered
+        if alone and not ordered and query.high_mark is not None and not query.low_mark:
+            # The match alone, unordered, wanting n rows (a bounded count): the index's first n
+            # matches are those rows (every indexed rowid is a patent), so the list stops there.
+            limit = f" LIMIT {int(query.high_mark)}"
+        sql = f"{column} IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s{limit})"
+        return sql, [self.expression]
+
+    def _confirms(self, condition) -> bool:
+        """The condition tests only the `confirm` columns (lookups, possibly OR-ed together)."""
+        if not self.confirm:
+            return False
+        children = getattr(condition, "children", None)
+        if children is not None:
+            return bool(children) and all(self._confirms(child) for child in children)
+        target = getattr(getattr(condition, "lhs", None), "target", None)
+        return getattr(target, "name", None) in self.confirm
+
+
+def _is_match(condition) -> bool:
+    """The condition is an FtsMatch (filter() wraps it as `FtsMatch = true`)."""
+    if isinstance(condition, FtsMatch):
+        return True
+    return isinstance(getattr(condition, "lhs", None), FtsMatch) and condition.rhs is True
 
 
 # -- the index itself ------------------------------------------------------------------------

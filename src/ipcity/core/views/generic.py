@@ -45,7 +45,8 @@ def page_size(request) -> int:
 
 
 def paged_table(table_class, queryset, request):
-    """A table of `queryset` ordered and paged as the request asks, its count bounded.
+    """A table of `queryset` ordered and paged as the request asks, its count bounded unless
+    the request asks for every row to be counted (`?count=all`).
 
     Not `table_class(queryset, request=request)`: that pages the table at once with Django's
     own paginator, whose exact count reads every matching row (core.paginators).
@@ -55,7 +56,11 @@ def paged_table(table_class, queryset, request):
     order_by = request.GET.getlist(table.prefixed_order_by_field)
     if order_by:
         table.order_by = order_by
-    pages = {"paginator_class": BoundedPaginator, "per_page": page_size(request)}
+    pages = {
+        "paginator_class": BoundedPaginator,
+        "per_page": page_size(request),
+        "exact": request.GET.get("count") == "all",
+    }
     try:
         table.paginate(page=request.GET.get("page", 1), **pages)
     except PageNotAnInteger:

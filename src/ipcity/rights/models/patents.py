@@ -112,9 +112,15 @@ class Patent(BaseModel):
         ordering = ["-filing_date", "application_number"]
         verbose_name = _("patent")
         verbose_name_plural = _("patents")
+        # A filter with the filing date: a list filtered by one of these is read newest first
+        # straight from the index, without sorting every matching row.
         indexes = [
             models.Index(fields=["attribution", "patent_type", "legal_status"]),
             models.Index(fields=["patent_type", "filing_date"]),
+            models.Index(fields=["legal_status", "filing_date"]),
+            models.Index(fields=["attribution", "filing_date"]),
+            models.Index(fields=["is_high_value", "filing_date"]),
+            models.Index(fields=["region", "filing_date"]),
             models.Index(fields=["region", "patent_type"]),
         ]
 
