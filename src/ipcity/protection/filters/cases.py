@@ -42,9 +42,13 @@ class CaseFilterSet(django_filters.FilterSet):
         queryset=Organization.objects.filter(agency__isnull=False).order_by("name"),
         label=_("Handling agency"),
     )
-    status = django_filters.MultipleChoiceFilter(choices=CaseStatus.choices, label=_("Status"))
+    # The case's own columns: no row can repeat, so no DISTINCT (django-filter's default for
+    # multiple choices made the list sort every matching case's whole row).
+    status = django_filters.MultipleChoiceFilter(
+        choices=CaseStatus.choices, label=_("Status"), distinct=False
+    )
     right_type = django_filters.MultipleChoiceFilter(
-        choices=RightType.choices, label=_("Right type")
+        choices=RightType.choices, label=_("Right type"), distinct=False
     )
     offence = django_filters.ChoiceFilter(
         choices=[c for c in Offence.choices if c[0]],
