@@ -15,13 +15,9 @@ from django.core.paginator import Paginator
 from django.utils.functional import cached_property
 
 
-def count_limit() -> int:
-    return max(1, int(getattr(settings, "IPCITY_COUNT_LIMIT", 10_000)))
-
-
 def bounded_count(queryset, limit: int | None = None) -> tuple[int, bool]:
     """(count, capped): the number of rows up to `limit`, and whether more rows match."""
-    limit = count_limit() if limit is None else limit
+    limit = max(1, settings.IPCITY_COUNT_LIMIT) if limit is None else limit
     if not hasattr(queryset, "query"):  # a list or another sequence: its length is known
         total = len(queryset)
         return min(total, limit), total > limit
@@ -46,14 +42,14 @@ class BoundedPaginator(Paginator):
         # the table's data its length, so nothing asks the database for the exact count.
         data = getattr(rows, "data", None)
         queryset = getattr(data, "data", None)
-        if hasattr(queryset, "query"):
-            found = (queryset.count(), False) if self.exact else None
-            found = found or bounded_count(queryset, self.count_limit)
-            data._length = found[0]
-            return found
+        counted = queryset if hasattr(queryset, "query") else rows
         if self.exact:
-            return len(rows), False
-        return bounded_count(rows, self.count_limit)
+            found = (counted.count() if counted is queryset else len(rows), False)
+        else:
+            found = bounded_count(counted, self.count_limit)
+        if counted is queryset:
+            data._length = found[0]
+        return found
 
     @cached_property
     def count(self) -> int:
