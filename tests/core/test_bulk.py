@@ -101,3 +101,52 @@ def test_history_of_a_change_is_a_tilde_record_with_no_user(db):
     assert records.count() == before + 1
     last = records.last()
     assert (last.history_type, last.history_user_id, last.title) == ("~", None, patent.title)
+
+
+def test_rows_across_several_statements_are_all_written_in_order(db):
+    """More rows than one statement carries (SQLite: several multi-row INSERTs, PostgreSQL:
+    one COPY), with empty dates, decimals and lists among them."""
+    user = make_user("bulkmany")
+    patents = []
+    for i in range(7):
+        patent = _patent(f"2019100001{i:02d}.0", None)
+        if i % 2:
+            patent.filing_date = patent.pledge_amount = None
+            patent.high_value_criteria = []
+        patents.append(patent)
+    inserter = Inserter(Patent)
+    inserter.statement.per_statement = 3
+    inserter.insert(patents, NOW)
+    for patent in patents:
+        patent.pk = Patent.objects.get(application_number=patent.application_number).pk
+    history = HistoryInserter(Patent)
+    history.statement.per_statement = 2
+    history.insert(patents, user=user, date=NOW, kind="+")
+
+    stored = {
+        row["application_number"]: row
+        for row in Patent.objects.filter(pk__in=[p.pk for p in patents]).values()
+    }
+    assert [stored[p.application_number]["id"] for p in patents] == sorted(
+        p.pk for p in patents
+    )
+    for i, patent in enumerate(patents):
+        row = stored[patent.application_number]
+        assert row["filing_date"] == (None if i % 2 else dt.date(2019, 2, 3))
+        assert row["pledge_amount"] == (None if i % 2 else Decimal("1234.56"))
+        assert row["high_value_criteria"] == ([] if i % 2 else ["sei", "pledge"])
+        assert row["created_at"] == NOW
+    records = Patent.history.filter(id__in=[p.pk for p in patents])
+    assert records.count() == 7
+    assert {r.history_user_id for r in records} == {user.pk}
+    assert {r.application_number: r.filing_date for r in records} == {
+        p.application_number: p.filing_date for p in patents
+    }
+
+
+def test_statements_stay_within_the_databases_parameter_limit(db):
+    inserter = Inserter(Patent)
+    statement = inserter.statement
+    assert 1 <= statement.per_statement <= 500
+    assert statement.per_statement * statement.width <= 32766
+    assert statement.sql(2).count("(%s") == 2

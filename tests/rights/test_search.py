@@ -34,6 +34,26 @@ def test_search_text_is_terms_of_every_field():
     assert not any(ch in text for ch in ".;/，")
 
 
+def test_values_normalized_together_give_each_values_own_terms():
+    """build_search_text normalizes all values at once; no term may join two values, and the
+    terms are those of each value by itself, in order."""
+    from ipcity.rights.search import search_values
+
+    fields = {
+        "title": "一种ＡＢＣ１２３装置 ",
+        "abstract": "e\u0301té 图像",
+        "inventors": "张三；李四",
+        "application_number": "201910000001.1",
+        "publication_number": "CN1234A",
+        "main_ipc": "G06K9/62",
+        "ipc_codes": "G06K9/62; H04L",
+    }
+    holders = ["北京示例有限公司", "末"]
+    by_value = [t for v in search_values(fields, holders) for t in terms(v)]
+    assert build_search_text(fields, holders).split(" ") == by_value
+    assert "置e" not in by_value and "装置" in by_value
+
+
 def test_terms_keep_pairs_inside_their_run():
     assert terms("图像识别") == ["图像", "像识", "识别", "别"]
     assert terms("基于LoRa的 无线") == ["基于", "于", "lora", "的", "无线", "线"]

@@ -2,7 +2,8 @@
 is derived from the data (the dashboard cards) can be kept in the cache until then.
 
 Every statement that writes, through any Django connection (the ORM, bulk writes, `update()`,
-raw cursors, migrations), makes a new random token. A statement outside a transaction does so
+raw cursors, migrations), makes a new random token; a `COPY` (core.bulk on PostgreSQL) says so
+itself through `wrote`. A statement outside a transaction does so
 at once; inside one, the token is renewed when the transaction commits (other connections see
 the rows only then) and, for the writing connection itself, the next time it asks for the
 generation. So a transaction of thousands of statements (an import, the demo) costs one or two
@@ -92,16 +93,20 @@ def is_write(sql: str) -> bool:
     return table is None or table.group(1).lower() not in BOOKKEEPING
 
 
+def wrote(connection) -> None:
+    """Note a write on `connection`: the generation is renewed now, or at the commit."""
+    if not connection.in_atomic_block:
+        bump()
+    else:
+        setattr(connection, UNSEEN, True)
+        if not any(entry[1] is bump for entry in connection.run_on_commit):
+            transaction.on_commit(bump, using=connection.alias)
+
+
 def _watch(execute, sql, params, many, context):
     result = execute(sql, params, many, context)
     if isinstance(sql, str) and is_write(sql):
-        connection = context["connection"]
-        if not connection.in_atomic_block:
-            bump()
-        else:
-            setattr(connection, UNSEEN, True)
-            if not any(entry[1] is bump for entry in connection.run_on_commit):
-                transaction.on_commit(bump, using=connection.alias)
+        wrote(context["connection"])
     return result
 
 

@@ -9,6 +9,7 @@ work per row does not grow with the organization table.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -75,8 +76,11 @@ def guess_kind(name: str) -> str:
     return OrganizationKind.ENTERPRISE
 
 
+@functools.lru_cache(maxsize=65536)
 def clean_uscc(code: str) -> str:
-    """A credit code fit to store (check-digit failures kept, as GB 32100 pilots exist); ''."""
+    """A credit code fit to store (check-digit failures kept, as GB 32100 pilots exist); ''.
+
+    Kept per code: an import meets the same holders' codes again and again."""
     from ipcity.orgs.forms import uscc_check
 
     try:

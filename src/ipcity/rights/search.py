@@ -110,8 +110,11 @@ def search_values(fields: dict, holder_names: Iterable[str]) -> list[str]:
 
 
 def build_search_text(fields: dict, holder_names: Iterable[str]) -> str:
-    """The `search_text` of a patent from its field values and its holders' names."""
-    return " ".join(term for value in search_values(fields, holder_names) for term in terms(value))
+    """The `search_text` of a patent from its field values and its holders' names.
+
+    The values' terms in order: the values are normalized together, one per line (a line break
+    separates runs, so no term spans two values)."""
+    return " ".join(terms("\n".join(search_values(fields, holder_names))))
 
 
 def query_tokens(query: str) -> list[str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -76,6 +77,15 @@ class PatentImportContext:
             (Attribution.IN_DISTRICT, Attribution.OUTSIDE, Attribution.UNRESOLVED), 0
         )
     )
+
+
+class _Link(NamedTuple):
+    """A holder link to insert (the attributes of a PatentHolder, without a model object)."""
+
+    patent_id: int
+    organization_id: int
+    position: int
+    name_as_recorded: str
 
 
 @dataclass
@@ -399,19 +409,14 @@ class PatentImportFormat(ImportFormat):
         ):
             current.setdefault(patent_id, []).append((org_id, name))
         stale: list[int] = []
-        links: list[PatentHolder] = []
+        links: list[_Link] = []
         for patent, _item, holders in written:
             wanted = [(h.pk, name[:200]) for h, name in holders]
             if current.get(patent.pk) == wanted:
                 continue
             if patent.pk in current:
                 stale.append(patent.pk)
-            links.extend(
-                PatentHolder(
-                    patent_id=patent.pk, organization_id=pk, position=i, name_as_recorded=nm
-                )
-                for i, (pk, nm) in enumerate(wanted, start=1)
-            )
+            links.extend(_Link(patent.pk, pk, i, nm) for i, (pk, nm) in enumerate(wanted, start=1))
         if stale:
             PatentHolder.objects.filter(patent_id__in=stale).delete()
         writers.holders.insert(links)
