@@ -13,6 +13,7 @@ from django.core.management import call_command
 
 from ipcity.bench.generate import Options, generate
 from ipcity.bench.imports import copy_baseline, count_rows, run_import_bench, sqlite_baseline
+from ipcity.bench.report import import_rows
 from ipcity.bench.search import queries, run_search_bench
 from ipcity.bench.world import SCALES
 from ipcity.rights.models import Patent
@@ -23,9 +24,10 @@ SQLITE = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
 
 @pytest.fixture(scope="module")
 def small_csv(tmp_path_factory):
-    """The first 300 patents of the tiny data set, as the incoPat csv (no database rows)."""
+    """The first 300 patents of the tiny data set, as the incoPat csv (no database rows); the
+    first 40 also as the xlsx beside it."""
     out = tmp_path_factory.mktemp("bench")
-    result = generate(Options(scale=SCALES["tiny"], seed=3, out=out, database=False, xlsx_rows=0))
+    result = generate(Options(scale=SCALES["tiny"], seed=3, out=out, database=False, xlsx_rows=40))
     source = result.files["csv"]
     small = out / "small.csv"
     with (
@@ -58,12 +60,17 @@ def test_copy_baseline_loads_the_file(small_csv):
 @pytest.mark.xdist_group("platform")
 @pytest.mark.skipif(not SQLITE, reason="runs on its own SQLite file: the SQLite pass runs it")
 def test_the_import_benchmark_imports_then_finds_every_row(small_csv, migrated_sqlite):  # noqa: F811
-    figures = run_import_bench(small_csv, "sqlite", template=migrated_sqlite)
+    xlsx = small_csv.with_name("patents-incopat.xlsx")
+    figures = run_import_bench(small_csv, "sqlite", template=migrated_sqlite, xlsx=xlsx)
     report = figures.as_dict()
     assert report["rows"] == 300
     assert report["created"] == 300  # every row created by the first import
     assert report["import_rows_per_s"] > 0 and report["baseline_rows_per_s"] > 0
     assert 0 < report["peak_mb"] < 2000
+    # The workbook went into a database of its own: all of its rows were new there.
+    assert report["xlsx_rows"] == 40 and report["xlsx_seconds"] > 0
+    [row] = [r for r in import_rows(report) if r[0].startswith("xlsx import")]
+    assert row[0] == "xlsx import, 40 rows (s)" and row[3].startswith("<= 0.01 (15 s a 100,000")
     json.dumps(report)
 
 

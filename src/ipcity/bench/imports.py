@@ -9,6 +9,8 @@ bulk load of the same file.
   classification, search text, history. Run twice: the first creates every patent, the second
   finds them all (updates, or unchanged rows). Peak memory is the child's maximum resident set
   size (`wait4`).
+- **xlsx.** The generated workbook (the csv's first rows) through the same command into a
+  database of its own, migrated and empty like the csv's first.
 
 Each run gets its own database: on SQLite a copy of a migrated template file, on PostgreSQL a
 new database; both are removed afterwards.
@@ -41,6 +43,8 @@ class ImportFigures:
     peak_mb: float
     created: int
     updated: int
+    xlsx_rows: int = 0
+    xlsx_seconds: float = 0.0
 
     @property
     def baseline_rate(self) -> float:
@@ -155,6 +159,16 @@ class BenchDatabase:
         if self.engine == "postgresql":
             self._admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
 
+    def clone(self, workdir: Path) -> BenchDatabase:
+        """A copy of this database as it is now (migrated, before any import)."""
+        other = BenchDatabase(self.engine, workdir, self.postgres_url)
+        workdir.mkdir(parents=True, exist_ok=True)
+        if self.engine == "sqlite":
+            shutil.copyfile(self.workdir / "db.sqlite3", workdir / "db.sqlite3")
+        else:
+            self._admin(f'CREATE DATABASE "{other.name}" TEMPLATE "{self.name}"')
+        return other
+
 
 def _ipcity(args: list[str], env: dict) -> tuple[subprocess.CompletedProcess, float, float]:
     """Run `ipcity <args>`: (result, seconds, the child's peak resident memory in MB)."""
@@ -183,12 +197,15 @@ def run_import_bench(
     postgres_url: str = "",
     template: Path | None = None,
     keep: bool = False,
+    xlsx: Path | None = None,
 ) -> ImportFigures:
     header, rows = count_rows(path)
+    xlsx_rows, xlsx_seconds = 0, 0.0
     baseline_name = "PostgreSQL COPY" if engine == "postgresql" else "csv + sqlite3 executemany"
     with tempfile.TemporaryDirectory(prefix="ipcity-bench-") as tmp:
         db = BenchDatabase(engine, Path(tmp), postgres_url, template)
         db.create()
+        xdb = db.clone(Path(tmp) / "xlsx") if xlsx is not None else None
         try:
             if engine == "postgresql":
                 baseline = copy_baseline(path, db.url, len(header))
@@ -198,9 +215,14 @@ def run_import_bench(
             first, first_s, peak1 = _ipcity(["rights", "import", str(path)], env)
             second, second_s, peak2 = _ipcity(["rights", "import", str(path)], env)
             one, two = json.loads(first.stdout), json.loads(second.stdout)
+            if xdb is not None:
+                book, xlsx_seconds, _peak = _ipcity(["rights", "import", str(xlsx)], xdb.env())
+                xlsx_rows = json.loads(book.stdout)["created"]
         finally:
             if not keep:
                 db.drop()
+            if xdb is not None:
+                xdb.drop()
     return ImportFigures(
         engine=engine,
         rows=rows,
@@ -211,4 +233,6 @@ def run_import_bench(
         peak_mb=max(peak1, peak2),
         created=one["created"],
         updated=two["updated"],
+        xlsx_rows=xlsx_rows,
+        xlsx_seconds=xlsx_seconds,
     )

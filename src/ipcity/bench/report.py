@@ -16,6 +16,7 @@ from pathlib import Path
 IMPORT_BAR_SQLITE = 30_000  # rows/s through the real import path on SQLite
 IMPORT_BAR_SHARE_OF_COPY = 0.15  # of PostgreSQL COPY's rows/s
 PEAK_MB_BAR = 600
+XLSX_BAR_S_PER_100K = 15.0  # an xlsx of 100,000 rows; fewer rows, a proportional share
 REIMPORT_RATIO_BAR = 2.0
 SEARCH_P95_BAR_MS = 100
 INDICATORS_BAR_S = 5.0  # a full recompute of a year's indicators
@@ -60,6 +61,22 @@ def import_rows(report: dict) -> list[tuple[str, str, str, str]]:
             "",
             f"<= {PEAK_MB_BAR}: {_ok(report['peak_mb'] <= PEAK_MB_BAR)}",
         ),
+        *_xlsx_rows(report),
+    ]
+
+
+def _xlsx_rows(report: dict) -> list[tuple[str, str, str, str]]:
+    rows, seconds = report.get("xlsx_rows") or 0, report.get("xlsx_seconds") or 0.0
+    if not rows:
+        return []
+    bar = XLSX_BAR_S_PER_100K * rows / 100_000
+    return [
+        (
+            f"xlsx import, {rows:,} rows (s)",
+            f"{seconds:.1f} ({rows / seconds:,.0f} rows/s)" if seconds else "0",
+            "",
+            f"<= {bar:,.2f} (15 s a 100,000 rows): {_ok(seconds <= bar)}",
+        )
     ]
 
 

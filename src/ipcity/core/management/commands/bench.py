@@ -125,8 +125,14 @@ class Command(BaseCommand):
             if engine == "postgresql":
                 auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
                 postgres_url = f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
-            self.stdout.write(f"importing {path} twice into a new {engine} database …")
-            figures = run_import_bench(path, engine, postgres_url=postgres_url)
+            self.stdout.write(
+                f"importing {path} twice into a new {engine} database (and its xlsx beside it, "
+                "if there is one, into another) …"
+            )
+            xlsx = path.with_suffix(".xlsx")
+            figures = run_import_bench(
+                path, engine, postgres_url=postgres_url, xlsx=xlsx if xlsx.exists() else None
+            )
             results["import"] = figures.as_dict()
             rows += report.import_rows(results["import"])
         if options["only"] in (None, "search"):
