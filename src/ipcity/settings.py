@@ -240,8 +240,10 @@ MEDIA_ROOT = Path(env("MEDIA_ROOT", str(VAR_DIR / "media"))).resolve()
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 IPCITY_UPLOAD_MAX_BYTES = env_int("IPCITY_UPLOAD_MAX_MB", 200) * 1024 * 1024
-# Workbooks larger than this are streamed row by row (flat memory) instead of read whole (fast).
-IPCITY_XLSX_STREAM_ABOVE_BYTES = env_int("IPCITY_XLSX_STREAM_ABOVE_MB", 20) * 1024 * 1024
+# Workbooks larger than this are streamed row by row (flat memory, openpyxl) instead of read
+# whole (calamine, about 9x faster; it holds about 11 bytes for each byte of the file: a 24 MB
+# workbook of 100,000 patents made a 375 MB import).
+IPCITY_XLSX_STREAM_ABOVE_BYTES = env_int("IPCITY_XLSX_STREAM_ABOVE_MB", 32) * 1024 * 1024
 # Attachments people add to records (progress reports, expenditure vouchers).
 IPCITY_ATTACHMENT_MAX_BYTES = env_int("IPCITY_ATTACHMENT_MAX_MB", 20) * 1024 * 1024
 # Public forms (the complaint form): submissions allowed per client address per hour.
