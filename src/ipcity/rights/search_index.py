@@ -66,6 +66,31 @@ def tsquery_expression(tokens: list[str]) -> str:
     return " & ".join(f"({p})" for p in parts)
 
 
+def tsquery_terms(tokens: list[str]) -> str:
+    """A to_tsquery text of every term, phrases as plain AND: "'深度' & '度学' & 'g06v':*".
+
+    GIN answers such a query exactly (no recheck of each row's tsvector, which for most patents
+    is stored out of line); the phrases' order is confirmed by `phrase_patterns`."""
+    parts = []
+    for words, prefix in clauses(tokens):
+        parts.extend(f"'{w}'" for w in words[:-1])
+        parts.append(f"'{words[-1]}'" + (":*" if prefix else ""))
+    return " & ".join(dict.fromkeys(parts))
+
+
+def phrase_patterns(tokens: list[str]) -> list[str]:
+    """LIKE patterns of `search_text` for the phrases of two or more terms: '%深度 度学 学习%'.
+
+    Terms hold only letters and digits and are joined by one space, and a Chinese pair is a
+    whole term, so the pattern finds the pairs in a row exactly where the phrase stands."""
+    return ["%" + " ".join(words) + "%" for words, _prefix in clauses(tokens) if len(words) > 1]
+
+
+# How PostgreSQL matches: "phrase" (tsquery phrases, rechecked on the stored tsvector) or
+# "terms" (tsquery_terms, then phrase_patterns on search_text).
+PG_MATCH = "phrase"
+
+
 def search(queryset, tokens: list[str], confirm: tuple[str, ...] = ()):
     """`queryset` narrowed to patents whose terms match every word in `tokens`.
 
@@ -80,6 +105,14 @@ def search(queryset, tokens: list[str], confirm: tuple[str, ...] = ()):
     if vendor == "postgresql":
         # A condition on the row itself: the planner combines the index with the other filters.
         sql = f'"{table}"."{PG_COLUMN}" @@ to_tsquery(\'simple\'::regconfig, %s)'
+        if PG_MATCH == "terms":
+            queryset = queryset.filter(
+                RawSQL(sql, [tsquery_terms(tokens)], output_field=BooleanField())
+            )
+            for pattern in phrase_patterns(tokens):
+                like = f'"{table}"."search_text" LIKE %s'
+                queryset = queryset.filter(RawSQL(like, [pattern], output_field=BooleanField()))
+            return queryset
         return queryset.filter(
             RawSQL(sql, [tsquery_expression(tokens)], output_field=BooleanField())
         )

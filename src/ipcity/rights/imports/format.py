@@ -333,9 +333,11 @@ class PatentImportFormat(ImportFormat):
             is_new = patent is None
             if is_new:
                 patent = Patent(application_number=item.number, created_at=now)
-            before = {k: getattr(patent, k) for k in (*PATENT_FIELDS, *ATTRIBUTION_FIELDS)}
-            derived = {k: getattr(patent, k) for k in DERIVED_FIELDS}
-            old_text = patent.search_text
+                before = derived = old_text = None  # nothing to compare a new patent with
+            else:
+                before = {k: getattr(patent, k) for k in (*PATENT_FIELDS, *ATTRIBUTION_FIELDS)}
+                derived = {k: getattr(patent, k) for k in DERIVED_FIELDS}
+                old_text = patent.search_text
             for key, value in item.fields.items():
                 setattr(patent, key, value)
             self._attribute(patent, item, holders[0][0], decisions, ctx)
