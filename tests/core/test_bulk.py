@@ -3,9 +3,13 @@
 import datetime as dt
 from decimal import Decimal
 
+import pytest
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from ipcity.core import bulk
 from ipcity.core.bulk import HistoryInserter, Inserter, Updater
 from ipcity.orgs.models import Region
 from ipcity.rights.models import Patent
@@ -127,9 +131,7 @@ def test_rows_across_several_statements_are_all_written_in_order(db):
         row["application_number"]: row
         for row in Patent.objects.filter(pk__in=[p.pk for p in patents]).values()
     }
-    assert [stored[p.application_number]["id"] for p in patents] == sorted(
-        p.pk for p in patents
-    )
+    assert [stored[p.application_number]["id"] for p in patents] == sorted(p.pk for p in patents)
     for i, patent in enumerate(patents):
         row = stored[patent.application_number]
         assert row["filing_date"] == (None if i % 2 else dt.date(2019, 2, 3))
@@ -144,9 +146,43 @@ def test_rows_across_several_statements_are_all_written_in_order(db):
     }
 
 
-def test_statements_stay_within_the_databases_parameter_limit(db):
+def test_statements_follow_the_databases_parameter_limit(db, monkeypatch):
+    """Rows per statement come from the connection's limit on parameters; a limit that admits
+    two rows writes five rows in three statements (SQLite; PostgreSQL copies them in one)."""
+    width = Inserter(Patent).statement.width
+    monkeypatch.setattr(bulk, "_max_params", lambda connection: 2 * width + 1)
     inserter = Inserter(Patent)
-    statement = inserter.statement
-    assert 1 <= statement.per_statement <= 500
-    assert statement.per_statement * statement.width <= 32766
-    assert statement.sql(2).count("(%s") == 2
+    assert inserter.statement.per_statement == 2
+    patents = [_patent(f"2019100002{i:02d}.0", None) for i in range(5)]
+    with CaptureQueriesContext(connection) as queries:
+        inserter.insert(patents, NOW)
+    inserts = [q for q in queries if q["sql"].startswith('INSERT INTO "rights_patent"')]
+    assert len(inserts) == (3 if connection.vendor == "sqlite" else 0)
+    numbers = [p.application_number for p in patents]
+    assert Patent.objects.filter(application_number__in=numbers).count() == 5
+
+
+def test_a_later_write_stamps_its_own_time(db):
+    """The last prepared time is reused only for the very same value."""
+    inserter = Inserter(Patent)
+    first, second = _patent("201910000301.0", None), _patent("201910000302.0", None)
+    later = NOW + dt.timedelta(hours=1)
+    inserter.insert([first], NOW)
+    inserter.insert([second], later)
+    stored = dict(
+        Patent.objects.filter(
+            application_number__in=["201910000301.0", "201910000302.0"]
+        ).values_list("application_number", "created_at")
+    )
+    assert stored == {"201910000301.0": NOW, "201910000302.0": later}
+
+
+def test_a_duplicate_key_is_djangos_integrity_error(db):
+    """Both ways of writing (a multi-row INSERT, PostgreSQL's COPY) raise what the ORM does,
+    so an import that meets a row added meanwhile refuses cleanly; nothing is half written."""
+    Inserter(Patent).insert([_patent("201910000401.0", None)], NOW)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Inserter(Patent).insert(
+            [_patent("201910000402.0", None), _patent("201910000401.0", None)], NOW
+        )
+    assert not Patent.objects.filter(application_number="201910000402.0").exists()

@@ -233,3 +233,12 @@ def test_attribution_signals_are_recorded(streets, tmp_path):
     assert got[number(6)] == (Attribution.OUTSIDE, AttributionSignal.ADDRESS)
     assert got[number(7)] == (Attribution.UNRESOLVED, AttributionSignal.NONE)
     assert Patent.objects.get(application_number=number(5)).region.name == "宋庄镇"
+
+
+def test_a_holder_link_to_insert_has_every_field_of_a_patent_holder():
+    """The import inserts holder links as plain tuples; they must carry every column."""
+    from ipcity.core.bulk import _insert_fields
+    from ipcity.rights.imports.format import _Link
+    from ipcity.rights.models import PatentHolder
+
+    assert list(_Link._fields) == [f.attname for f in _insert_fields(PatentHolder)]

@@ -205,8 +205,9 @@ def run_import_bench(
     with tempfile.TemporaryDirectory(prefix="ipcity-bench-") as tmp:
         db = BenchDatabase(engine, Path(tmp), postgres_url, template)
         db.create()
-        xdb = db.clone(Path(tmp) / "xlsx") if xlsx is not None else None
+        xdb = None
         try:
+            xdb = db.clone(Path(tmp) / "xlsx") if xlsx is not None else None
             if engine == "postgresql":
                 baseline = copy_baseline(path, db.url, len(header))
             else:

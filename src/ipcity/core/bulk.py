@@ -147,7 +147,14 @@ def _copy_rows(connection, sql: str, rows: list) -> None:
     # here for the data generation (core.generation).
     from ipcity.core import generation
 
-    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+    # As Django's cursor would: no statement in a broken transaction, and the driver's errors
+    # raised as Django's (an IntegrityError for a duplicate key).
+    connection.validate_no_broken_transaction()
+    with (
+        connection.cursor() as cursor,
+        connection.wrap_database_errors,
+        cursor.cursor.copy(sql) as copy,
+    ):
         for row in rows:
             copy.write_row(row)
     generation.wrote(connection)
