@@ -129,9 +129,21 @@ def test_the_index_follows_changes_and_deletes(db):
 def test_match_expressions_of_each_engine():
     tokens = query_tokens("深度学习 G06V 车")
     assert search_index.fts5_expression(tokens) == '"深度" AND "学习" AND "g06v"* AND "车"*'
-    assert search_index.tsquery_expression(tokens) == (
-        "('深度') & ('学习') & ('g06v':*) & ('车':*)"
-    )
+    assert search_index.tsquery_terms(tokens) == "'深度' & '学习' & 'g06v':* & '车':*"
+    assert search_index.phrase_patterns(tokens) == []
+    assert search_index.tsquery_terms(["图像识别", "g06"]) == "'图像' & '像识' & '识别' & 'g06':*"
+    assert search_index.phrase_patterns(["图像识别", "图像"]) == ["%图像 像识 识别%"]
+
+
+def test_a_phrase_needs_its_pairs_in_order_and_together(db):
+    """The pairs of a word anywhere in a patent are not enough: they must stand together, in
+    order (FTS5's phrase on SQLite; the index then LIKE on the terms on PostgreSQL)."""
+    make_patent("一种凝土与混凝的方法")  # both pairs of 混凝土, apart
+    make_patent("一种土凝混的装置")
+    assert found("混凝土") == []
+    make_patent("一种混凝土搅拌装置")
+    assert found("混凝土") == ["一种混凝土搅拌装置"]
+    assert found("混凝土 装置") == ["一种混凝土搅拌装置"]
 
 
 def test_the_migration_rewrites_old_terms_and_rebuilds_the_index(db):

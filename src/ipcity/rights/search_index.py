@@ -9,7 +9,8 @@ from the models, without migrations).
 
 A query becomes one match expression: every word is required; a word's runs (search.runs) are
 each required; a Chinese run of two or more characters is the phrase of its character pairs; a
-single Chinese character or an ASCII run is a prefix.
+single Chinese character or an ASCII run is a prefix. SQLite's FTS5 matches the phrases itself;
+on PostgreSQL the index finds every term and `LIKE` on the stored terms confirms each phrase.
 """
 
 from __future__ import annotations
@@ -57,15 +58,6 @@ def fts5_expression(tokens: list[str]) -> str:
     return " AND ".join(parts)
 
 
-def tsquery_expression(tokens: list[str]) -> str:
-    """A to_tsquery text: "'深度' <-> '度学' & 'g06v':*"."""
-    parts = []
-    for words, prefix in clauses(tokens):
-        phrase = " <-> ".join(f"'{w}'" for w in words)
-        parts.append(phrase + (":*" if prefix else ""))
-    return " & ".join(f"({p})" for p in parts)
-
-
 def tsquery_terms(tokens: list[str]) -> str:
     """A to_tsquery text of every term, phrases as plain AND: "'深度' & '度学' & 'g06v':*".
 
@@ -86,11 +78,6 @@ def phrase_patterns(tokens: list[str]) -> list[str]:
     return ["%" + " ".join(words) + "%" for words, _prefix in clauses(tokens) if len(words) > 1]
 
 
-# How PostgreSQL matches: "phrase" (tsquery phrases, rechecked on the stored tsvector) or
-# "terms" (tsquery_terms, then phrase_patterns on search_text).
-PG_MATCH = "phrase"
-
-
 def search(queryset, tokens: list[str], confirm: tuple[str, ...] = ()):
     """`queryset` narrowed to patents whose terms match every word in `tokens`.
 
@@ -103,19 +90,19 @@ def search(queryset, tokens: list[str], confirm: tuple[str, ...] = ()):
     table = queryset.model._meta.db_table
     vendor = connections[queryset.db].vendor
     if vendor == "postgresql":
-        # A condition on the row itself: the planner combines the index with the other filters.
+        # Conditions on the row itself: the planner combines the index with the other filters.
+        # Every term through the index, exactly (no recheck of the row's tsvector); then the
+        # order of each phrase's pairs on the stored terms. Phrases in the tsquery (`<->`) made
+        # PostgreSQL read every candidate's tsvector, stored out of line for most patents, to
+        # compare positions: search p95 on 1,000,000 patents 216-243 → 178-189 ms.
         sql = f'"{table}"."{PG_COLUMN}" @@ to_tsquery(\'simple\'::regconfig, %s)'
-        if PG_MATCH == "terms":
-            queryset = queryset.filter(
-                RawSQL(sql, [tsquery_terms(tokens)], output_field=BooleanField())
-            )
-            for pattern in phrase_patterns(tokens):
-                like = f'"{table}"."search_text" LIKE %s'
-                queryset = queryset.filter(RawSQL(like, [pattern], output_field=BooleanField()))
-            return queryset
-        return queryset.filter(
-            RawSQL(sql, [tsquery_expression(tokens)], output_field=BooleanField())
+        queryset = queryset.filter(
+            RawSQL(sql, [tsquery_terms(tokens)], output_field=BooleanField())
         )
+        for pattern in phrase_patterns(tokens):
+            like = f'"{table}"."search_text" LIKE %s'
+            queryset = queryset.filter(RawSQL(like, [pattern], output_field=BooleanField()))
+        return queryset
     if vendor == "sqlite":
         expression = fts5_expression(tokens)
         many = _matches_at_least(connections[queryset.db], expression, MANY_MATCHES)
