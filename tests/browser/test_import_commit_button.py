@@ -21,6 +21,10 @@ def test_the_import_button_waits_for_the_only_valid_box(page, live_server, world
     page.wait_for_selector("[data-testid=import-state][data-state=validated]")
     button = page.locator("#import-commit-button")
     expect(button).to_be_disabled()
+    # The box imports the valid rows: no "all or nothing" beside it to say otherwise.
+    commit = page.locator("[data-testid=import-commit]")
+    expect(commit).to_contain_text("勾选上方")
+    expect(commit).not_to_contain_text("全部成功才写入")
     page.check("#id_only_valid")
     expect(button).to_be_enabled()
     page.uncheck("#id_only_valid")
