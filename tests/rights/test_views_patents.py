@@ -79,6 +79,21 @@ def test_patent_list_searches_in_chinese_with_the_filters(world, login):
     assert "混凝土" in body and TITLE not in body
 
 
+@pytest.mark.parametrize("params", [{"year": "abc"}, {"patent_type": "bogus"}])
+def test_a_filter_the_form_refuses_lists_nothing_and_says_why(world, login, params):
+    make_patent("一种滤水装置")
+    client = login(world.alice)
+    response = client.get(LIST, params)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "一种滤水装置" not in body
+    assert 'data-testid="filter-errors"' in body and "A filter is not valid" in body
+    # The table alone, as the filter form asks for it.
+    partial = client.get(LIST, params, headers={"HX-Request": "true", "HX-Target": "object-table"})
+    assert 'data-testid="filter-errors"' in partial.content.decode()
+    assert "一种滤水装置" in client.get(LIST, {"year": ""}).content.decode()
+
+
 @pytest.mark.parametrize(
     ("params", "expected"),
     [

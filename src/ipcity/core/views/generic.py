@@ -135,15 +135,28 @@ class ObjectListView(ObjectViewMixin, View):
         if fmt and self.export_spec is not None:
             return export_response(request, self.export_spec, fmt)
         qs = self.restricted("view")
-        filterset = None
+        filterset, filter_errors = None, []
         if self.filterset_class is not None:
             filterset = self.filterset_class(request.GET or None, queryset=qs, request=request)
-            qs = filterset.qs
+            if filterset.is_bound and not filterset.is_valid():
+                # A filter the form refuses would otherwise be left out, and the list would
+                # show rows the filters shown above it exclude: nothing is listed until it is
+                # corrected, and the table says why (an htmx answer replaces only the table).
+                form = filterset.form
+                filter_errors = [
+                    (form.fields[name].label if name in form.fields else "", error)
+                    for name, errors in form.errors.items()
+                    for error in errors
+                ]
+                qs = qs.none()
+            else:
+                qs = filterset.qs
         table = paged_table(self.table_class, qs, request)
         context = {
             **self.base_context(),
             "table": table,
             "filterset": filterset,
+            "filter_errors": filter_errors,
             "filter_active": bool(filterset and filterset.form.changed_data),
             "export_formats": FORMATS if self.export_spec is not None else (),
             "can_add": has_perm(request.user, self.model, "add"),
