@@ -49,6 +49,16 @@ def test_xlsx_export_contains_the_filtered_rows_with_headers(world, login):
     assert world.unit.name in subunit  # the parent, by name
 
 
+def test_an_export_with_a_refused_filter_holds_no_rows(world, login):
+    """As the list shows none: a filter value the form refuses is not left out."""
+    client = login(world.alice)
+    response = client.get(LIST, {"kind": "no-such-kind", "export": "csv"})
+    assert response.status_code == 200
+    assert len(read_csv(body(response))) == 1  # the header alone
+    listed = read_csv(body(client.get(LIST, {"kind": "government", "export": "csv"})))
+    assert len(listed) == 4
+
+
 def test_csv_export_follows_the_users_scope(world, login):
     response = login(world.charlie).get(LIST, {"export": "csv"})
     rows = read_csv(body(response))

@@ -68,7 +68,10 @@ class ExportSpec:
         if self.filterset_class is not None:
             if not isinstance(params, QueryDict):
                 params = _querydict(params)
-            qs = self.filterset_class(params, queryset=qs, request=_FakeRequest(user)).qs
+            filterset = self.filterset_class(params, queryset=qs, request=_FakeRequest(user))
+            # As the list: a filter the form refuses gives no rows, not every row.
+            refused = filterset.is_bound and not filterset.is_valid()
+            qs = qs.none() if refused else filterset.qs
         return qs.order_by(*(self.model._meta.ordering or ["pk"]))
 
     def header(self, path: str) -> str:
