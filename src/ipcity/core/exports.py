@@ -69,8 +69,10 @@ class ExportSpec:
             if not isinstance(params, QueryDict):
                 params = _querydict(params)
             filterset = self.filterset_class(params, queryset=qs, request=_FakeRequest(user))
-            # As the list: a filter the form refuses gives no rows, not every row.
-            refused = filterset.is_bound and not filterset.is_valid()
+            # As the list: a filter the form refuses gives no rows, not every row (a filter in
+            # a FilterSet's shape without a form, such as the indicators' drill-down, checks its
+            # own parameters).
+            refused = getattr(filterset, "is_bound", False) and not filterset.is_valid()
             qs = qs.none() if refused else filterset.qs
         return qs.order_by(*(self.model._meta.ordering or ["pk"]))
 
