@@ -111,11 +111,12 @@ class _MultiRowInsert:
     def __init__(self, connection, table: str, columns: list[str], using: str):
         quote = connection.ops.quote_name
         self.using = using
-        self.head = f"INSERT INTO {quote(table)} ({', '.join(quote(c) for c in columns)}) VALUES "
+        target = f"{quote(table)} ({', '.join(quote(c) for c in columns)})"
+        self.head = f"INSERT INTO {target} VALUES "
+        self.copy_sql = f"COPY {target} FROM STDIN"
         self.one = "(" + ", ".join(["%s"] * len(columns)) + ")"
         self.width = len(columns)
         self.per_statement = max(1, min(MAX_ROWS, _max_params(connection) // self.width))
-        self.copy_sql = f"COPY {quote(table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
         self._sql: dict[int, str] = {}
 
     def sql(self, rows: int) -> str:
@@ -126,16 +127,13 @@ class _MultiRowInsert:
     def write(self, rows: list[tuple]) -> None:
         connection = connections[self.using]
         if connection.vendor == "postgresql":
-            self._copy(connection, rows)
+            _copy_rows(connection, self.copy_sql, rows)
             return
         step = self.per_statement
         with connection.cursor() as cursor:
             for start in range(0, len(rows), step):
                 batch = rows[start : start + step]
                 cursor.execute(self.sql(len(batch)), [v for row in batch for v in row])
-
-    def _copy(self, connection, rows: list) -> None:
-        _copy_rows(connection, self.copy_sql, rows)
 
 
 def _column(model, attname: str) -> str:

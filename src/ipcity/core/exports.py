@@ -23,6 +23,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from . import audit, jobs
+from .filters import filtered
 from .models import AuditAction
 
 CHUNK_SIZE = 2000
@@ -69,11 +70,7 @@ class ExportSpec:
             if not isinstance(params, QueryDict):
                 params = _querydict(params)
             filterset = self.filterset_class(params, queryset=qs, request=_FakeRequest(user))
-            # As the list: a filter the form refuses gives no rows, not every row (a filter in
-            # a FilterSet's shape without a form, such as the indicators' drill-down, checks its
-            # own parameters).
-            refused = getattr(filterset, "is_bound", False) and not filterset.is_valid()
-            qs = qs.none() if refused else filterset.qs
+            qs = filtered(filterset, qs)
         return qs.order_by(*(self.model._meta.ordering or ["pk"]))
 
     def header(self, path: str) -> str:

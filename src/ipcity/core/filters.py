@@ -39,3 +39,13 @@ def install_defaults() -> None:
     for field_class in (models.BooleanField, models.NullBooleanField):
         if field_class in FILTER_FOR_DBFIELD_DEFAULTS:
             FILTER_FOR_DBFIELD_DEFAULTS[field_class] = {"filter_class": BooleanFilter}
+
+
+def filtered(filterset, queryset):
+    """The filterset's rows, or none when its form refuses a value: a refused filter would
+    otherwise be left out, and a list or an export would hold rows the filters shown exclude.
+    A filter in a FilterSet's shape without a form (the indicators' drill-down) checks its own
+    parameters."""
+    if getattr(filterset, "is_bound", False) and not filterset.is_valid():
+        return queryset.none()
+    return filterset.qs

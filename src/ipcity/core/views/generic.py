@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from ..exports import FORMATS, export_response
+from ..filters import filtered
 from ..paginators import BoundedPaginator
 from ..scope import has_perm
 from ..templatetags.ipcity import plain_value, value_choices
@@ -138,19 +139,15 @@ class ObjectListView(ObjectViewMixin, View):
         filterset, filter_errors = None, []
         if self.filterset_class is not None:
             filterset = self.filterset_class(request.GET or None, queryset=qs, request=request)
-            if filterset.is_bound and not filterset.is_valid():
-                # A filter the form refuses would otherwise be left out, and the list would
-                # show rows the filters shown above it exclude: nothing is listed until it is
-                # corrected, and the table says why (an htmx answer replaces only the table).
-                form = filterset.form
-                filter_errors = [
-                    (form.fields[name].label if name in form.fields else "", error)
-                    for name, errors in form.errors.items()
-                    for error in errors
-                ]
-                qs = qs.none()
-            else:
-                qs = filterset.qs
+            qs = filtered(filterset, qs)
+            # A refused filter lists nothing; the table says why (an htmx answer replaces only
+            # the table, not the form that shows the errors).
+            form = filterset.form
+            filter_errors = [
+                (form.fields[name].label if name in form.fields else "", error)
+                for name, errors in form.errors.items()
+                for error in errors
+            ]
         table = paged_table(self.table_class, qs, request)
         context = {
             **self.base_context(),
