@@ -79,9 +79,11 @@ def _sub(attrs, key: str):
         return None
 
 
-def _link(query: dict, key: str, value) -> str:
-    """`{% querystring_replace key=value %}`: the request's query with one parameter set."""
+def _link(query: dict, key: str, value, without: str = "") -> str:
+    """`{% querystring_replace key=value %}`: the request's query with one parameter set (and
+    `without` removed)."""
     params = dict(query)
+    params.pop(without, None)
     if key not in ("", None):
         params[key] = value
     return escape("?" + urlencode(params, doseq=True))
@@ -106,10 +108,12 @@ def _table(parts: list[str], table, query: dict, context) -> None:
     if table.show_header:
         parts.append(f"<thead{_attrs(_sub(table.attrs, 'thead'))}><tr>")
         order_field = table.prefixed_order_by_field
+        # A new order starts at its first page (django-tables2's template keeps the page).
+        page_field = table.prefixed_page_field
         for column in columns:
             header = conditional_escape(column.header)
             if column.orderable:
-                href = _link(query, order_field, column.order_by_alias.next)
+                href = _link(query, order_field, column.order_by_alias.next, page_field)
                 header = f'<a href="{href}">{header}</a>'
             parts.append(f'<th{_attrs(column.attrs["th"])} scope="col">{header}</th>')
         parts.append("</tr></thead>")
