@@ -65,3 +65,28 @@ def test_the_error_schema_is_documented_on_every_operation(client, status):
         for method, operation in operations.items():
             content = operation["responses"][str(status)]["content"]["application/json"]
             assert content["schema"]["$ref"].endswith("/ErrorOut"), (method, path)
+
+
+def test_field_errors_are_in_the_request_language(world, token_client):
+    client = token_client(world.alice)
+    english = client.get(LIST, {"limit": "many"}).json()
+    assert english["errors"] == {"limit": ["Enter a whole number."]}
+    chinese = client.get(LIST, {"limit": "many"}, HTTP_ACCEPT_LANGUAGE="zh-hans").json()
+    assert chinese["errors"] == {"limit": ["请输入整数。"]}
+    assert chinese["message"] == "请求无效。"
+    empty = client.post(LIST, content_type="application/json", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert empty.json()["errors"]["name"] == ["此项为必填项。"]
+
+
+def test_a_limit_from_the_schema_is_named_in_the_message(world, token_client):
+    body = token_client(world.alice).get(f"/api/orgs/organizations/{2**70}/").json()
+    assert body["errors"]["org_id"] == [f"Enter a value of at most {2**63 - 1}."]
+
+
+def test_an_unknown_pydantic_error_says_only_that_the_value_is_invalid():
+    from ipcity.core.api.errors import pydantic_message
+
+    assert pydantic_message({"type": "something_new", "msg": "English text"}) == "Invalid value."
+    assert pydantic_message({"type": "literal_error", "ctx": {"expected": "'a' or 'b'"}}) == (
+        "Choose one of: 'a', 'b'."
+    )

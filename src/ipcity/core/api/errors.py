@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import Schema
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
@@ -93,14 +94,78 @@ def _field_name(loc) -> str:
     return str(parts[0])
 
 
+# pydantic's messages are English only: each error type it reports is said again here, in the
+# request's language, with the limits from the error's context (`ctx`).
+_PYDANTIC_MESSAGES = {
+    "missing": gettext_lazy("This field is required."),
+    "extra_forbidden": gettext_lazy("This field is not accepted."),
+    "json_invalid": gettext_lazy("The body is not valid JSON."),
+    "model_attributes_type": gettext_lazy("Enter an object."),
+    "model_type": gettext_lazy("Enter an object."),
+    "dict_type": gettext_lazy("Enter an object."),
+    "list_type": gettext_lazy("Enter a list."),
+    "string_type": gettext_lazy("Enter text."),
+    "string_too_short": gettext_lazy("Enter at least %(min_length)s characters."),
+    "string_too_long": gettext_lazy("Enter at most %(max_length)s characters."),
+    "string_pattern_mismatch": gettext_lazy("Enter a value in the required format."),
+    "too_short": gettext_lazy("Enter at least %(min_length)s items."),
+    "too_long": gettext_lazy("Enter at most %(max_length)s items."),
+    "int_type": gettext_lazy("Enter a whole number."),
+    "int_parsing": gettext_lazy("Enter a whole number."),
+    "int_parsing_size": gettext_lazy("The number is too large."),
+    "int_from_float": gettext_lazy("Enter a whole number."),
+    "float_type": gettext_lazy("Enter a number."),
+    "float_parsing": gettext_lazy("Enter a number."),
+    "decimal_type": gettext_lazy("Enter a number."),
+    "decimal_parsing": gettext_lazy("Enter a number."),
+    "decimal_max_digits": gettext_lazy("Enter a number of at most %(max_digits)s digits."),
+    "decimal_max_places": gettext_lazy("Enter at most %(decimal_places)s decimal places."),
+    "decimal_whole_digits": gettext_lazy(
+        "Enter at most %(whole_digits)s digits before the decimal point."
+    ),
+    "finite_number": gettext_lazy("Enter a finite number."),
+    "greater_than": gettext_lazy("Enter a value greater than %(gt)s."),
+    "greater_than_equal": gettext_lazy("Enter a value of at least %(ge)s."),
+    "less_than": gettext_lazy("Enter a value less than %(lt)s."),
+    "less_than_equal": gettext_lazy("Enter a value of at most %(le)s."),
+    "bool_type": gettext_lazy("Enter true or false."),
+    "bool_parsing": gettext_lazy("Enter true or false."),
+    "date_type": gettext_lazy("Enter a valid date (YYYY-MM-DD)."),
+    "date_parsing": gettext_lazy("Enter a valid date (YYYY-MM-DD)."),
+    "date_from_datetime_parsing": gettext_lazy("Enter a valid date (YYYY-MM-DD)."),
+    "date_from_datetime_inexact": gettext_lazy("Enter a date without a time."),
+    "datetime_type": gettext_lazy("Enter a valid date and time."),
+    "datetime_parsing": gettext_lazy("Enter a valid date and time."),
+    "datetime_from_date_parsing": gettext_lazy("Enter a valid date and time."),
+    "uuid_type": gettext_lazy("Enter a valid UUID."),
+    "uuid_parsing": gettext_lazy("Enter a valid UUID."),
+    "enum": gettext_lazy("Choose one of: %(expected)s."),
+    "literal_error": gettext_lazy("Choose one of: %(expected)s."),
+}
+
+
+def pydantic_message(error: dict) -> str:
+    """One pydantic error in the request's language; an unknown type says only that the value is
+    not valid."""
+    message = _PYDANTIC_MESSAGES.get(error.get("type", ""))
+    if message is None:
+        return _("Invalid value.")
+    context = dict(error.get("ctx") or {})
+    if "expected" in context:  # "'a', 'b' or 'c'": the choices without the English "or"
+        context["expected"] = str(context["expected"]).replace(" or ", ", ")
+    try:
+        return str(message) % {key: str(value) for key, value in context.items()}
+    except (KeyError, TypeError, ValueError):
+        return _("Invalid value.")
+
+
 def _messages_from_ninja(errors: list[dict]) -> dict[str, list[str]]:
     result: dict[str, list[str]] = {}
     for error in errors:
         loc = error.get("loc") or ()
         if isinstance(loc, str):
             loc = (loc,)
-        message = error.get("msg") or _("Invalid value.")
-        result.setdefault(_field_name(tuple(loc)), []).append(str(message))
+        result.setdefault(_field_name(tuple(loc)), []).append(pydantic_message(error))
     return result
 
 
