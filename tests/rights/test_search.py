@@ -66,6 +66,23 @@ def test_query_tokens_drop_compounds_their_parts_already_require():
     assert query_tokens("  ") == []
 
 
+def test_single_characters_typed_together_stay_together():
+    # jieba cuts words it does not know into characters; side by side they are one word.
+    assert query_tokens("高性") == ["高性"]
+    assert query_tokens("锂离") == ["锂离"]
+    assert query_tokens("高 性") == ["高", "性"]  # typed apart: two words
+    assert query_tokens("车联网通信") == ["车", "联网", "通信"]  # a word follows: unchanged
+    assert query_tokens("图像的识别") == ["图像", "的", "识别"]
+
+
+def test_two_characters_typed_together_find_them_side_by_side(db):
+    near = make_patent(title="高性能混凝土")
+    apart = make_patent(title="高温下的柔性材料")
+    found = set(search_filter(Patent.objects.all(), "高性"))
+    assert near in found
+    assert apart not in found
+
+
 def test_search_finds_a_chinese_title_by_a_word_inside_it(db):
     make_patent(TITLE)
     make_patent("一种混凝土搅拌装置")
@@ -269,3 +286,55 @@ def test_the_ipc_prefix_finds_candidates_in_the_index_and_confirms_them(db, monk
         # ... but beside another filter it starts from that filter's index.
         qs = titles(ipc="A01G", high_value="true")[2]
         assert '+"rights_patent"."id"' in qs.order_by().query.sql_with_params()[0]
+
+
+def test_the_led_tsquery_is_the_same_match_led_by_its_rarest_exact_term():
+    tokens = query_tokens("车联网通信")
+    assert search_index.tsquery_terms(tokens) == "'车':* & '联网' & '通信'"
+    # No statistics: the first exact term leads.
+    assert search_index.tsquery_led(tokens) == "'联网' & ('车':* | !'联网') & ('通信' | !'联网')"
+    shares = {"联网": 0.09, "通信": 0.05, "车辆": 0.2}
+    assert search_index.tsquery_led(tokens, shares) == (
+        "'通信' & ('车':* | !'通信') & ('联网' | !'通信')"
+    )
+    # A term the statistics do not list is rarer than any they list.
+    led = search_index.tsquery_led(query_tokens("锂离子电池"), {"电池": 0.1, "锂离": 0.02})
+    assert led.split(" & ")[0] not in ("'电池'", "'锂离'")
+    assert search_index.tsquery_led(query_tokens("电池")) == "'电池'"
+
+
+def test_postgresql_pages_the_led_match_and_counts_the_plain_one(db):
+    import datetime
+
+    import pytest
+    from django.db import connection
+
+    from ipcity.core.paginators import bounded_count
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the GIN match is PostgreSQL's")
+    titles = ["一种车联网通信装置", "车联网的通信终端", "一种通信联网方法", "车载联网通信设备"]
+    for day, title in enumerate(titles, start=1):
+        make_patent(title, filing_date=datetime.date(2021, 3, day), is_high_value=day < 3)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE rights_patent")
+    matched = search_filter(Patent.objects.all(), "车联网通信")
+
+    def tsquery(qs) -> str:
+        return next(p for p in qs.query.sql_with_params()[1] if isinstance(p, str) and "'" in p)
+
+    assert "| !" in tsquery(matched[:25])  # the page: estimated by the rarest term
+    assert "| !" not in tsquery(matched.order_by()[:25])  # a count: the plain AND
+    assert "| !" not in tsquery(matched.filter(is_high_value=True)[:25])  # beside a filter
+    # The same rows either way: the newest first, a count, and beside a filter (一种通信联网方法
+    # has no 车).
+    assert list(matched.values_list("title", flat=True)) == [
+        "车载联网通信设备",
+        "车联网的通信终端",
+        "一种车联网通信装置",
+    ]
+    assert bounded_count(matched, 10) == (3, False)
+    assert list(matched.filter(is_high_value=True).values_list("title", flat=True)) == [
+        "车联网的通信终端",
+        "一种车联网通信装置",
+    ]

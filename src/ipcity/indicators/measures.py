@@ -23,8 +23,8 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from django.conf import settings
-from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
-from django.db.models.functions import Substr
+from django.db.models import Count, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext as _
 
 from ipcity.core.scope import has_perm
@@ -509,7 +509,7 @@ def _with_holder_fields(qs, measure: Measure):
     dimension add up to the total.
     """
     if measure.holder_path is None:
-        first = PatentHolder.objects.filter(patent=OuterRef("pk")).order_by("position", "pk")
+        first = _first_holder()
         return qs.annotate(
             holder_kind=Subquery(first.values("organization__kind")[:1]),
             holder_industry2=Substr(Subquery(first.values("organization__industry")[:1]), 1, 2),
@@ -518,6 +518,32 @@ def _with_holder_fields(qs, measure: Measure):
         holder_kind=F(f"{measure.holder_path}__kind"),
         holder_industry2=Substr(f"{measure.holder_path}__industry", 1, 2),
     )
+
+
+def _first_holder():
+    """A patent's first-listed holder link (of the outer query's patent)."""
+    return PatentHolder.objects.filter(patent=OuterRef("pk")).order_by("position", "pk")
+
+
+PAIR_SEPARATOR = "|"  # not in an organization kind (a choice value)
+
+
+def _with_holder_pair(qs):
+    """Annotate `holder_pair`: the first holder's kind and the first two characters of its
+    industry code in one value, "enterprise|C3" (None without a holder); `_split_pairs` gives
+    the two back. One correlated subquery per patent instead of two: the year's largest
+    breakdown (137,869 patents on 1,000,000) spent 2.2 of its 3.9 s in them on PostgreSQL."""
+    pair = Concat(
+        "organization__kind", Value(PAIR_SEPARATOR), Substr("organization__industry", 1, 2)
+    )
+    return qs.annotate(holder_pair=Subquery(_first_holder().values_list(pair)[:1]))
+
+
+def _split_pairs(rows: list[dict]) -> None:
+    for row in rows:
+        pair = row.pop("holder_pair")
+        kind, industry2 = (None, None) if pair is None else pair.split(PAIR_SEPARATOR, 1)
+        row["holder_kind"], row["holder_industry2"] = kind, industry2
 
 
 def _metrics(measure: Measure, counted=None, filter: Q | None = None) -> dict:
@@ -719,16 +745,21 @@ def breakdown(qs, measure: Measure, ctx: Context) -> tuple[int, int | Decimal, d
     keys: list[str] = []
     if Dimension.STREET in measure.dims:
         keys += [street_code, street_name]
+    paired = False
     if Dimension.HOLDER_KIND in measure.dims or Dimension.INDUSTRY in measure.dims:
-        qs = _with_holder_fields(qs, measure)
-        keys += [
-            k
-            for dim, k in (
-                (Dimension.HOLDER_KIND, "holder_kind"),
-                (Dimension.INDUSTRY, "holder_industry2"),
-            )
-            if dim in measure.dims
-        ]
+        if measure.holder_path is None:
+            qs, paired = _with_holder_pair(qs), True
+            keys.append("holder_pair")
+        else:
+            qs = _with_holder_fields(qs, measure)
+            keys += [
+                k
+                for dim, k in (
+                    (Dimension.HOLDER_KIND, "holder_kind"),
+                    (Dimension.INDUSTRY, "holder_industry2"),
+                )
+                if dim in measure.dims
+            ]
     keys += [measure.field_dims[d] for d in measure.dims if d in measure.field_dims]
     metrics = _metrics(measure)
     # dimension -> [(value, label, aggregate prefix)] of its filter groups; listed when empty too
@@ -751,6 +782,8 @@ def breakdown(qs, measure: Measure, ctx: Context) -> tuple[int, int | Decimal, d
             cases[dim].append((value, label, prefix))
     if keys:
         rows = list(qs.values(*keys).annotate(**metrics).order_by())
+        if paired:
+            _split_pairs(rows)
     else:
         rows = [qs.aggregate(**metrics)]
 

@@ -117,6 +117,25 @@ def build_search_text(fields: dict, holder_names: Iterable[str]) -> str:
     return " ".join(terms("\n".join(search_values(fields, holder_names))))
 
 
+def _joined_singles(part: str, tokens: list[str]) -> list[str]:
+    """Single characters that stand side by side in the query, joined again.
+
+    jieba leaves the characters of a word it does not know one by one (高性 → 高, 性; 锂离 →
+    锂, 离), and each alone is a prefix that matches any term it begins, wherever it stands.
+    Typed together they mean the two together: 高性 finds 高性能, not every patent with a 高
+    and a 性 anywhere (and the one pair is far cheaper to look up than two prefixes)."""
+    out: list[str] = []
+    joined = False  # the last token was made of single characters
+    for token in tokens:
+        single = len(token) == 1 and not token.isascii()
+        if single and out and joined and out[-1] + token in part:
+            out[-1] += token
+            continue
+        out.append(token)
+        joined = single
+    return out
+
+
 def query_tokens(query: str) -> list[str]:
     """The tokens a query must all match.
 
@@ -126,7 +145,7 @@ def query_tokens(query: str) -> list[str]:
     """
     tokens: list[str] = []
     for part in normalize(query).split(" "):
-        tokens.extend(t for t in tokenize(part) if t not in tokens)
+        tokens.extend(t for t in _joined_singles(part, tokenize(part)) if t not in tokens)
     kept = []
     for token in tokens:
         shorter = [t for t in tokens if t != token and len(t) < len(token) and t in token]
