@@ -1,3 +1,5 @@
+import pytest
+
 from ipcity.orgs.models import Organization
 
 
@@ -112,3 +114,44 @@ def test_a_users_grants_load_in_one_query_and_keep_each_assignments_reach(
     }
     with django_assert_num_queries(0):  # cached on the user for the rest of the request
         scope_module.grants_for(world.bob, "orgs.change_organization")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_grants_are_shared_between_requests_until_the_data_changes(
+    world, django_assert_num_queries
+):
+    from django.db import transaction
+
+    from ipcity.accounts.models import RoleAssignment, User
+    from ipcity.core import scope as scope_module
+
+    perm = "orgs.change_organization"
+    assert scope_module.grants_for(User.objects.get(pk=world.bob.pk), perm)
+    # The next request's user object: nothing to load while the data stays the same.
+    later = User.objects.get(pk=world.bob.pk)
+    with django_assert_num_queries(0):
+        assert scope_module.grants_for(later, perm)
+    # What a transaction reads after writes of its own is not kept: it may be rolled back.
+    with pytest.raises(RuntimeError), transaction.atomic():
+        RoleAssignment.objects.filter(user=world.bob).delete()
+        assert scope_module.grants_for(User.objects.get(pk=world.bob.pk), perm) == []
+        raise RuntimeError("rolled back")
+    assert scope_module.grants_for(User.objects.get(pk=world.bob.pk), perm)
+    # An assignment withdrawn is a write: the next request reads the grants again, without it.
+    RoleAssignment.objects.filter(user=world.bob).delete()
+    after = User.objects.get(pk=world.bob.pk)
+    assert scope_module.grants_for(after, perm) == []
+    assert not Organization.objects.restrict(after, "change").exists()
+
+
+def test_grants_are_read_every_time_when_no_generation_is_known(
+    world, monkeypatch, django_assert_num_queries
+):
+    from ipcity.accounts.models import User
+    from ipcity.core import generation
+    from ipcity.core import scope as scope_module
+
+    monkeypatch.setattr(generation, "current", lambda: "")
+    user = User.objects.get(pk=world.bob.pk)
+    with django_assert_num_queries(1):
+        scope_module.grants_for(user, "orgs.change_organization")

@@ -99,8 +99,14 @@ def wrote(connection) -> None:
         bump()
     else:
         setattr(connection, UNSEEN, True)
-        if not any(entry[1] is bump for entry in connection.run_on_commit):
+        if not uncommitted(connection):
             transaction.on_commit(bump, using=connection.alias)
+
+
+def uncommitted(connection) -> bool:
+    """Whether `connection` reads writes of its own that are not committed yet. What it reads
+    then may be rolled back without a new generation: it must not be kept for others."""
+    return any(entry[1] is bump for entry in connection.run_on_commit)
 
 
 def _watch(execute, sql, params, many, context):
