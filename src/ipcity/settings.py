@@ -345,3 +345,6 @@ CACHES = {
 }
 # Shown in the page header; the region itself is data (orgs.Region), this is only the label.
 IPCITY_REGION_NAME = env("IPCITY_REGION_NAME", "北京市通州区")
+
+# Django's form renderer with the plainest widgets written in Python (core/form_renderer.py).
+FORM_RENDERER = "ipcity.core.form_renderer.FormRenderer"
