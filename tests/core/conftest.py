@@ -72,3 +72,18 @@ def copy_database(template: Path, target: Path) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(template, target)
     return target
+
+
+@pytest.fixture
+def reader_client(module_demo, client, django_user_model):
+    """A client signed in as a superuser, over the demo data."""
+    from ipcity.orgs.models import Organization
+
+    user = django_user_model.objects.create_superuser(
+        "page-reader",
+        password=None,
+        organization=Organization.objects.order_by("pk").first(),
+        display_name="page reader",
+    )
+    client.force_login(user)
+    return client
