@@ -13,8 +13,7 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="patentholder",
             index=models.Index(
-                fields=["patent", "position", "id"],
-                include=("organization",),
+                fields=["patent", "position", "id", "organization"],
                 name="rights_holder_first_idx",
             ),
         ),
