@@ -10,6 +10,7 @@ from io import StringIO
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.db import connection
 
 from ipcity.bench.generate import Options, generate
 from ipcity.bench.imports import copy_baseline, count_rows, run_import_bench, sqlite_baseline
@@ -101,3 +102,20 @@ def test_the_search_benchmark_times_keyword_and_filter_queries(db, tmp_path):
     (written,) = (tmp_path / "out").glob("*.json")
     report = json.loads(written.read_text())
     assert report["search"]["queries"] == 10 and report["machine"]["cpus"] >= 1
+    # The database's version and settings beside the figures, on screen and in the JSON.
+    database = report["database"]
+    assert database["engine"] == connection.vendor and database["server_version"]
+    if connection.vendor == "postgresql":
+        assert database["shared_buffers"][-2:] in ("kB", "MB", "GB")
+        assert f"shared_buffers {database['shared_buffers']}" in out.getvalue()
+    else:
+        assert f"SQLite {database['server_version']}" in out.getvalue()
+
+
+def test_postgresql_sizes_are_read_as_one_size():
+    from ipcity.bench.report import _pg_size
+
+    assert _pg_size("786432", "8kB") == "6GB"
+    assert _pg_size("16384", "8kB") == "128MB"
+    assert _pg_size("4096", "kB") == "4MB"
+    assert _pg_size("100", "ms") == "100ms"

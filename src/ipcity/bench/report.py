@@ -34,6 +34,49 @@ def machine() -> dict:
     }
 
 
+def database() -> dict:
+    """The database's version and the settings its figures depend on, as the server reports
+    them (PostgreSQL's shared buffers set the search and indicator figures at city scale)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT name, setting, unit FROM pg_settings WHERE name = ANY(%s)",
+                [["server_version", "shared_buffers", "work_mem", "effective_cache_size", "jit"]],
+            )
+            found = {}
+            for name, setting, unit in cursor.fetchall():
+                found[name] = _pg_size(setting, unit) if unit else setting
+            return {"engine": "postgresql", **found}
+        cursor.execute("SELECT sqlite_version()")
+        return {"engine": connection.vendor, "server_version": cursor.fetchone()[0]}
+
+
+def _pg_size(setting: str, unit: str) -> str:
+    """pg_settings' (count, unit) as one size: ('786432', '8kB') → '6GB'."""
+    sizes = {"B": 1, "kB": 1024, "MB": 1024**2, "GB": 1024**3}
+    number, base = (unit[:-2], unit[-2:]) if unit[-2:] in sizes else ("1", unit)
+    if base not in sizes:
+        return f"{setting}{unit}"
+    total = int(setting) * int(number or 1) * sizes[base]
+    for name in ("GB", "MB", "kB"):
+        if total % sizes[name] == 0:
+            return f"{total // sizes[name]}{name}"
+    return f"{total}B"
+
+
+def describe(settings: dict) -> str:
+    """One line for the screen: "PostgreSQL 15.19, shared_buffers 6GB, work_mem 4MB"."""
+    if settings.get("engine") == "postgresql":
+        parts = [f"PostgreSQL {settings.get('server_version', '?')}"]
+        parts += [
+            f"{k} {settings[k]}" for k in ("shared_buffers", "work_mem", "jit") if k in settings
+        ]
+        return ", ".join(parts)
+    return f"SQLite {settings.get('server_version', '?')}"
+
+
 def import_rows(report: dict) -> list[tuple[str, str, str, str]]:
     """(figure, measured, baseline, bar and verdict) rows of the table."""
     rate, base = report["import_rows_per_s"], report["baseline_rows_per_s"]
@@ -179,6 +222,13 @@ def write_json(out_dir: Path, scale: str, engine: str, results: dict) -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     path = out_dir / f"{scale}-{engine}-{stamp}.json"
-    body = {"scale": scale, "engine": engine, "at": stamp, "machine": machine(), **results}
+    body = {
+        "scale": scale,
+        "engine": engine,
+        "at": stamp,
+        "machine": machine(),
+        "database": database(),
+        **results,
+    }
     path.write_text(json.dumps(body, ensure_ascii=False, indent=2) + "\n", "utf-8")
     return path

@@ -165,6 +165,7 @@ class Command(BaseCommand):
             results["indicators"] = figures.as_dict()
             rows += report.indicator_rows(results["indicators"])
         self.stdout.write("")
+        self.stdout.write(report.describe(report.database()))
         self.stdout.write(report.table(rows))
         path = report.write_json(Path(options["out"]), scale.name, engine, results)
         self.stdout.write(f"\nJSON: {path}")
