@@ -338,3 +338,11 @@ def test_postgresql_pages_the_led_match_and_counts_the_plain_one(db):
         "车联网的通信终端",
         "一种车联网通信装置",
     ]
+    # A phrase on a page of its own is confirmed with strpos, the same rows as LIKE finds.
+    make_patent("改性聚乙烯管材", filing_date=datetime.date(2021, 4, 1))
+    # Both pairs, 聚乙 and 乙烯, but not as the phrase 聚乙烯: found by the index, not by strpos.
+    make_patent("聚乙二醇与乙烯共聚物", filing_date=datetime.date(2021, 4, 2))
+    phrase = search_filter(Patent.objects.all(), "聚乙烯")
+    assert "strpos" in _sql(phrase[:25]) and "strpos" not in _sql(phrase.order_by()[:25])
+    assert list(phrase.values_list("title", flat=True)) == ["改性聚乙烯管材"]
+    assert bounded_count(phrase, 10) == (1, False)
