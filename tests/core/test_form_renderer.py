@@ -22,6 +22,9 @@ OURS = FormRenderer()
 
 class Everything(forms.Form):
     text = forms.CharField(required=False, widget=forms.TextInput(attrs={"placeholder": 'a"<b'}))
+    marked = forms.CharField(
+        required=False, widget=forms.TextInput(attrs={"placeholder": mark_safe("a&amp;b")})
+    )
     number = forms.IntegerField(required=False)
     day = forms.DateField(required=False)
     email = forms.EmailField(required=False)

@@ -151,7 +151,30 @@ def test_grants_are_read_every_time_when_no_generation_is_known(
     from ipcity.core import generation
     from ipcity.core import scope as scope_module
 
+    # As if the world's rows were committed, so that only the missing generation decides.
+    monkeypatch.setattr(generation, "uncommitted", lambda connection: False)
     monkeypatch.setattr(generation, "current", lambda: "")
-    user = User.objects.get(pk=world.bob.pk)
+    for _ in range(2):
+        user = User.objects.get(pk=world.bob.pk)
+        with django_assert_num_queries(1):
+            scope_module.grants_for(user, "orgs.change_organization")
+
+
+def test_a_kept_reading_is_read_again_after_a_minute(world, monkeypatch, django_assert_num_queries):
+    from ipcity.accounts.models import User
+    from ipcity.core import generation
+    from ipcity.core import scope as scope_module
+
+    perm = "orgs.change_organization"
+    monkeypatch.setattr(generation, "uncommitted", lambda connection: False)
+    monkeypatch.setattr(generation, "current", lambda: "one-generation")
+    clock = [1000.0]
+    monkeypatch.setattr(scope_module.time, "monotonic", lambda: clock[0])
+    scope_module.grants_for(User.objects.get(pk=world.bob.pk), perm)
+    users = [User.objects.get(pk=world.bob.pk) for _ in range(2)]
+    clock[0] += scope_module.SHARED_SECONDS - 1
+    with django_assert_num_queries(0):
+        scope_module.grants_for(users[0], perm)
+    clock[0] += 2
     with django_assert_num_queries(1):
-        scope_module.grants_for(user, "orgs.change_organization")
+        scope_module.grants_for(users[1], perm)

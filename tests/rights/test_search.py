@@ -73,6 +73,9 @@ def test_single_characters_typed_together_stay_together():
     assert query_tokens("高 性") == ["高", "性"]  # typed apart: two words
     assert query_tokens("车联网通信") == ["车", "联网", "通信"]  # a word follows: unchanged
     assert query_tokens("图像的识别") == ["图像", "的", "识别"]
+    # Words of one character side by side stay words.
+    assert query_tokens("车与船") == ["车", "与", "船"]
+    assert query_tokens("铜铝") == ["铜", "铝"]
 
 
 def test_two_characters_typed_together_find_them_side_by_side(db):

@@ -15,7 +15,7 @@ from django.forms.renderers import DjangoTemplates
 from django.template.defaultfilters import stringformat
 from django.utils.formats import localize
 from django.utils.html import conditional_escape, escape
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeData, mark_safe
 from django.utils.timezone import template_localtime
 
 WIDGETS = "django/forms/widgets/"
@@ -42,8 +42,10 @@ OPTION = WIDGETS + "select_option.html"
 
 
 def _text(value) -> str:
-    """`{{ value|stringformat:'s' }}`: always escaped (the filter's result is a plain string)."""
-    return escape(stringformat(value, "s"))
+    """`{{ value|stringformat:'s' }}`: escaped, unless the value was marked safe (the filter
+    keeps a safe value safe)."""
+    text = stringformat(value, "s")
+    return text if isinstance(value, SafeData) else escape(text)
 
 
 def _shown(value) -> str:

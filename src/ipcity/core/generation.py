@@ -13,7 +13,7 @@ generation.
 
 A token rather than a counter: two processes setting one at the same moment cannot end on a
 value an earlier reader already used. A write made outside the platform (psql) is not seen;
-what is cached by generation also expires after a few minutes.
+what is cached by generation also expires after a few minutes (a user's grants after one).
 """
 
 from __future__ import annotations
@@ -77,6 +77,9 @@ def bump() -> None:
         cache.set(KEY, secrets.token_hex(8), None)
     except Exception:  # a write must not fail for the cache; what was cached expires
         log.warning("the data generation could not be renewed", exc_info=True)
+        from .scope import forget_shared_grants
+
+        forget_shared_grants()  # this process's grants at least are read again
 
 
 def is_write(sql: str) -> bool:

@@ -25,6 +25,7 @@ linked to two organizations in scope is still returned once.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from django.db import models
@@ -61,8 +62,11 @@ def grants_for(user, perm: str) -> list[Grant]:
 # assignment, an organization's place in the tree) starts a new generation, and with it a new
 # reading. Grants read by a transaction with writes of its own (which may yet be rolled back) are
 # not kept. Loading them was a tenth of a page's time under load. Read-only: the lists are shared.
-_SHARED: dict[tuple[int, str], dict[str, list[Grant]]] = {}
+# A reading is also kept no longer than SHARED_SECONDS: a new generation can be missed (the
+# cache down when a commit renews it, a write made outside the platform).
+_SHARED: dict[tuple[int, str], tuple[float, dict[str, list[Grant]]]] = {}
 SHARED_USERS = 1000
+SHARED_SECONDS = 60
 
 
 def _shared_grants(user) -> dict[str, list[Grant]]:
@@ -76,12 +80,19 @@ def _shared_grants(user) -> dict[str, list[Grant]]:
     if not token:  # no cache to tell the generation: read them every time
         return _load_grants(user)
     key = (user.pk, token)
-    grants = _SHARED.get(key)
-    if grants is None:
-        if len(_SHARED) >= SHARED_USERS:
-            _SHARED.clear()
-        grants = _SHARED[key] = _load_grants(user)
+    now = time.monotonic()
+    kept = _SHARED.get(key)
+    if kept is not None and now - kept[0] < SHARED_SECONDS:
+        return kept[1]
+    if len(_SHARED) >= SHARED_USERS:
+        _SHARED.clear()
+    grants = _load_grants(user)
+    _SHARED[key] = (now, grants)
     return grants
+
+
+def forget_shared_grants() -> None:
+    _SHARED.clear()
 
 
 def _load_grants(user) -> dict[str, list[Grant]]:

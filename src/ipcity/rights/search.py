@@ -120,16 +120,19 @@ def build_search_text(fields: dict, holder_names: Iterable[str]) -> str:
 def _joined_singles(part: str, tokens: list[str]) -> list[str]:
     """Single characters that stand side by side in the query, joined again.
 
-    jieba leaves the characters of a word it does not know one by one (高性 → 高, 性; 锂离 →
-    锂, 离), and each alone is a prefix that matches any term it begins, wherever it stands.
-    Typed together they mean the two together: 高性 finds 高性能, not every patent with a 高
-    and a 性 anywhere (and the one pair is far cheaper to look up than two prefixes)."""
+    jieba leaves the characters of a part of a word one by one (高性 → 高, 性; 锂离 → 锂, 离),
+    and each alone is a prefix that matches any term it begins, wherever it stands. Typed
+    together they mean the two together: 高性 finds 高性能, not every patent with a 高 and a 性
+    anywhere (and the one pair is far cheaper to look up than two prefixes). Only characters
+    that begin a word of jieba's dictionary together are joined: words of one character side by
+    side (车与船, 铜铝) stay apart."""
     out: list[str] = []
     joined = False  # the last token was made of single characters
     for token in tokens:
         single = len(token) == 1 and not token.isascii()
-        if single and out and joined and out[-1] + token in part:
-            out[-1] += token
+        pair = out[-1] + token if out else ""
+        if single and joined and pair in part and pair in jieba.dt.FREQ:
+            out[-1] = pair
             continue
         out.append(token)
         joined = single

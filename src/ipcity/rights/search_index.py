@@ -10,7 +10,8 @@ from the models, without migrations).
 A query becomes one match expression: every word is required; a word's runs (search.runs) are
 each required; a Chinese run of two or more characters is the phrase of its character pairs; a
 single Chinese character or an ASCII run is a prefix. SQLite's FTS5 matches the phrases itself;
-on PostgreSQL the index finds every term and `LIKE` on the stored terms confirms each phrase.
+on PostgreSQL the index finds every term and `LIKE` (or `strpos`, see GinMatch) on the stored
+terms confirms each phrase.
 """
 
 from __future__ import annotations
