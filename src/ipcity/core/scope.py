@@ -74,10 +74,10 @@ def _shared_grants(user) -> dict[str, list[Grant]]:
 
     from . import generation
 
-    if user.pk is None or generation.uncommitted(connection):
-        return _load_grants(user)
-    token = generation.current()
-    if not token:  # no cache to tell the generation: read them every time
+    # Without a generation (no cache to tell it) or with uncommitted writes: read them anew.
+    shareable = user.pk is not None and not generation.uncommitted(connection)
+    token = generation.current() if shareable else ""
+    if not token:
         return _load_grants(user)
     key = (user.pk, token)
     now = time.monotonic()

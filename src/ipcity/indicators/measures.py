@@ -745,10 +745,9 @@ def breakdown(qs, measure: Measure, ctx: Context) -> tuple[int, int | Decimal, d
     keys: list[str] = []
     if Dimension.STREET in measure.dims:
         keys += [street_code, street_name]
-    paired = False
     if Dimension.HOLDER_KIND in measure.dims or Dimension.INDUSTRY in measure.dims:
         if measure.holder_path is None:
-            qs, paired = _with_holder_pair(qs), True
+            qs = _with_holder_pair(qs)
             keys.append("holder_pair")
         else:
             qs = _with_holder_fields(qs, measure)
@@ -782,7 +781,7 @@ def breakdown(qs, measure: Measure, ctx: Context) -> tuple[int, int | Decimal, d
             cases[dim].append((value, label, prefix))
     if keys:
         rows = list(qs.values(*keys).annotate(**metrics).order_by())
-        if paired:
+        if "holder_pair" in keys:
             _split_pairs(rows)
     else:
         rows = [qs.aggregate(**metrics)]

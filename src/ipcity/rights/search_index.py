@@ -206,11 +206,12 @@ class FtsMatch(Expression):
         return getattr(target, "name", None) in self.confirm
 
 
-def _is_match(condition) -> bool:
-    """The condition is an FtsMatch (filter() wraps it as `FtsMatch = true`)."""
-    if isinstance(condition, FtsMatch):
+def _is_match(condition, kind=None) -> bool:
+    """The condition is a match of `kind` (FtsMatch; filter() wraps it as `FtsMatch = true`)."""
+    kind = kind or FtsMatch
+    if isinstance(condition, kind):
         return True
-    return isinstance(getattr(condition, "lhs", None), FtsMatch) and condition.rhs is True
+    return isinstance(getattr(condition, "lhs", None), kind) and condition.rhs is True
 
 
 class GinMatch(Expression):
@@ -240,7 +241,7 @@ class GinMatch(Expression):
         query = compiler.query
         ordered = bool(query.order_by) or (query.default_ordering and query.get_meta().ordering)
         where = query.where
-        alone = not where.negated and all(_is_gin_match(c) for c in where.children)
+        alone = not where.negated and all(_is_match(c, GinMatch) for c in where.children)
         led = ordered and alone
         terms = tsquery_led(self.tokens, self.frequencies) if led else tsquery_terms(self.tokens)
         sql = f'"{self.table}"."{PG_COLUMN}" @@ to_tsquery(\'simple\'::regconfig, %s)'
@@ -255,12 +256,6 @@ class GinMatch(Expression):
                 sql += f' AND "{self.table}"."search_text" LIKE %s'
                 params.append(pattern)
         return f"({sql})", params
-
-
-def _is_gin_match(condition) -> bool:
-    if isinstance(condition, GinMatch):
-        return True
-    return isinstance(getattr(condition, "lhs", None), GinMatch) and condition.rhs is True
 
 
 # Statistics of the terms column, per database and table, read again after this many seconds.
