@@ -194,7 +194,6 @@ def _sql(qs) -> str:
 
 
 def test_sqlite_plan_follows_the_number_of_matches_and_keeps_the_rows(db, monkeypatch):
-    import datetime
 
     import pytest
     from django.db import connection
@@ -204,13 +203,7 @@ def test_sqlite_plan_follows_the_number_of_matches_and_keeps_the_rows(db, monkey
 
     if connection.vendor != "sqlite":
         pytest.skip("the FTS5 plan is SQLite's")
-    for day in range(1, 7):
-        make_patent(
-            f"一种电池装置{day}",
-            filing_date=datetime.date(2020, 1, day),
-            is_high_value=day % 2 == 0,
-        )
-    make_patent("一种混凝土搅拌装置", filing_date=datetime.date(2020, 2, 1))
+    _counted_world()
     base = Patent.objects.all()
 
     def plan(patents):
@@ -349,3 +342,89 @@ def test_postgresql_pages_the_led_match_and_counts_the_plain_one(db):
     assert "strpos" in _sql(phrase[:25]) and "strpos" not in _sql(phrase.order_by()[:25])
     assert list(phrase.values_list("title", flat=True)) == ["改性聚乙烯管材"]
     assert bounded_count(phrase, 10) == (1, False)
+
+
+def _counted_world():
+    """Six battery patents (the even days high-value) and one concrete mixer, filed in 2020."""
+    import datetime
+
+    for day in range(1, 7):
+        make_patent(
+            f"一种电池装置{day}",
+            filing_date=datetime.date(2020, 1, day),
+            is_high_value=day % 2 == 0,
+        )
+    make_patent("一种混凝土搅拌装置", filing_date=datetime.date(2020, 2, 1))
+
+
+def test_a_searched_list_within_the_bound_is_paged_by_the_keys_its_count_read(db):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from ipcity.core.paginators import BoundedPaginator, counted
+
+    _counted_world()
+    matched = search_filter(Patent.objects.all(), "电池").filter(is_high_value=True)
+    with CaptureQueriesContext(connection) as ctx:
+        count, capped, rows = counted(matched, 5)
+    assert (count, capped) == (3, False)
+    (keys_sql,) = [q["sql"] for q in ctx.captured_queries]
+    assert "COUNT(" not in keys_sql.upper() and "LIMIT 6" in keys_sql  # the keys, not a count
+    page = _sql(rows[:2])
+    assert '"rights_patent"."id" IN (' in page.split("WHERE", 1)[1]
+    if connection.vendor == "postgresql":
+        assert ") IS TRUE" in page  # the match only confirms the rows the keys find
+    assert list(rows.values_list("title", flat=True)) == [
+        "一种电池装置6",
+        "一种电池装置4",
+        "一种电池装置2",
+    ]
+    # The list's paginator reads its pages from there.
+    paginator = BoundedPaginator(matched, 2, count_limit=5)
+    assert [p.title for p in paginator.page(2).object_list] == ["一种电池装置2"]
+    # A row that stopped matching since the count is not shown: the conditions stay.
+    Patent.objects.filter(title="一种电池装置6").update(is_high_value=False)
+    assert [p.title for p in rows[:2]] == ["一种电池装置4", "一种电池装置2"]
+    # Nothing matches: no page query.
+    nothing = search_filter(Patent.objects.all(), "电池").filter(title="无")
+    with CaptureQueriesContext(connection) as ctx:
+        assert list(counted(nothing, 5).rows) == []
+    assert len(ctx.captured_queries) == 1
+
+
+def test_a_list_without_a_match_or_with_one_row_per_group_is_counted_as_it_is(db):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from ipcity.core.paginators import counted
+
+    _counted_world()
+    plain = Patent.objects.filter(is_high_value=True)
+    distinct = search_filter(Patent.objects.all(), "电池").distinct()
+    values = search_filter(Patent.objects.all(), "电池").values("patent_type")
+    for queryset, expected in ((plain, 3), (distinct, 6), (values, 6)):
+        with CaptureQueriesContext(connection) as ctx:
+            found = counted(queryset, 10)
+        assert found == (expected, False, queryset)
+        assert "COUNT(" in ctx.captured_queries[0]["sql"].upper()
+
+
+def test_postgresql_leads_a_filtered_page_once_its_count_found_many(db):
+    import pytest
+    from django.db import connection
+
+    from ipcity.core.paginators import counted
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the GIN match is PostgreSQL's")
+    _counted_world()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE rights_patent")
+    matched = search_filter(Patent.objects.all(), "电池装置").filter(is_high_value=True)
+    before = _sql(matched[:25])
+    count, capped, rows = counted(matched, 2)
+    assert (count, capped) == (2, True)
+    assert "| !" in rows.query.sql_with_params()[1][0]  # led beside the filter
+    assert "IS TRUE" not in _sql(rows[:25])
+    assert _sql(matched[:25]) == before  # the list's own queryset is left as it was
+    assert [p.title for p in rows[:2]] == ["一种电池装置6", "一种电池装置4"]

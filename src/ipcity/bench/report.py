@@ -43,7 +43,16 @@ def database() -> dict:
         if connection.vendor == "postgresql":
             cursor.execute(
                 "SELECT name, setting, unit FROM pg_settings WHERE name = ANY(%s)",
-                [["server_version", "shared_buffers", "work_mem", "effective_cache_size", "jit"]],
+                [
+                    [
+                        "server_version",
+                        "shared_buffers",
+                        "work_mem",
+                        "effective_cache_size",
+                        "random_page_cost",
+                        "jit",
+                    ]
+                ],
             )
             found = {}
             for name, setting, unit in cursor.fetchall():
@@ -71,7 +80,9 @@ def describe(settings: dict) -> str:
     if settings.get("engine") == "postgresql":
         parts = [f"PostgreSQL {settings.get('server_version', '?')}"]
         parts += [
-            f"{k} {settings[k]}" for k in ("shared_buffers", "work_mem", "jit") if k in settings
+            f"{k} {settings[k]}"
+            for k in ("shared_buffers", "work_mem", "random_page_cost", "jit")
+            if k in settings
         ]
         return ", ".join(parts)
     return f"SQLite {settings.get('server_version', '?')}"

@@ -195,6 +195,11 @@ class FtsMatch(Expression):
         sql = f"{column} IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s{limit})"
         return sql, [self.expression]
 
+    def after_count(self, capped: bool) -> FtsMatch:
+        """As it is: the match counted its candidates itself (`many`). Having the method, a
+        list narrowed by it is paged from its count's keys (core.paginators.counted)."""
+        return self
+
     def _confirms(self, condition) -> bool:
         """The condition tests only the `confirm` columns (lookups, possibly OR-ed together)."""
         if not self.confirm:
@@ -233,18 +238,38 @@ class GinMatch(Expression):
     conditional = True
     output_field = BooleanField()
 
-    def __init__(self, table: str, tokens: list[str], frequencies: dict[str, float]):
+    def __init__(
+        self,
+        table: str,
+        tokens: list[str],
+        frequencies: dict[str, float],
+        counted: bool | None = None,
+    ):
         super().__init__()
         self.table, self.tokens, self.frequencies = table, tokens, frequencies
+        self.counted = counted
+
+    def after_count(self, capped: bool) -> GinMatch:
+        """This match, for the pages of a list whose bounded count stopped at its bound
+        (`capped`) or not (core.paginators.counted).
+
+        Capped, the rows are many, also beside other filters: a page is led by the rarest
+        term, so that the planner walks the list's order. Within the bound, the page is read
+        by the keys the count found: the match only confirms those rows, written so that no
+        index takes it, since the planner, expecting a handful of matches, would rather read
+        them all again through GIN than the few keys."""
+        return GinMatch(self.table, self.tokens, self.frequencies, counted=capped)
 
     def as_sql(self, compiler, connection):
         query = compiler.query
         ordered = bool(query.order_by) or (query.default_ordering and query.get_meta().ordering)
         where = query.where
         alone = not where.negated and all(_is_match(c, GinMatch) for c in where.children)
-        led = ordered and alone
+        led = ordered and (alone or self.counted is True)
         terms = tsquery_led(self.tokens, self.frequencies) if led else tsquery_terms(self.tokens)
         sql = f'"{self.table}"."{PG_COLUMN}" @@ to_tsquery(\'simple\'::regconfig, %s)'
+        if self.counted is False:
+            sql = f"({sql}) IS TRUE"  # a test of the row, which no index answers
         params = [terms]
         for pattern in phrase_patterns(self.tokens):
             if led:

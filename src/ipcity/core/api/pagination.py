@@ -13,7 +13,7 @@ from django.conf import settings
 from ninja import Schema
 from pydantic import Field
 
-from ipcity.core.paginators import bounded_count
+from ipcity.core.paginators import counted
 
 MAX_LIMIT = 200
 # Deep offsets make the database skip that many rows; past this, narrow the filters instead.
@@ -47,9 +47,9 @@ class Page(Schema, Generic[T]):
 
 
 def paginate(queryset, limit: int, offset: int) -> dict:
-    count, capped = bounded_count(queryset)
+    count, capped, rows = counted(queryset)
     # One row more than the page tells whether another page follows, whatever the count says.
-    results = list(queryset[offset : offset + limit + 1])
+    results = list(rows[offset : offset + limit + 1])
     next_offset = offset + limit if len(results) > limit else None
     return {
         "count": count,
