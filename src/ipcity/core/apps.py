@@ -8,6 +8,9 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self):
+        from . import table_columns
+
+        table_columns.install()  # before any table is defined from a model's fields
         # Import for their side effects: signal handlers, job kinds, menu entries, daily duties.
         from . import audit, exports, handlers, imports, jobs  # noqa: F401
         from .filters import install_defaults

@@ -18,6 +18,8 @@ def gunicorn_argv(bind: str) -> list[str]:
         "-m",
         "gunicorn",
         "ipcity.wsgi:application",
+        "--config",
+        "python:ipcity.gunicorn_conf",
         "--bind",
         bind,
         "--workers",
