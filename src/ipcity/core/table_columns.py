@@ -22,22 +22,25 @@ def _formatted(value, fmt: str, default):
     return conditional_escape(date_filter(template_localtime(value), fmt) or default)
 
 
-class DateColumn(tables.DateColumn):
+class _Written:
+    """The column's `date` format, and its cells written with it."""
+
+    formats = ("", "")  # (short, long): Django's format settings
+
     def __init__(self, format=None, short=True, *args, **kwargs):
         super().__init__(format, short, *args, **kwargs)
-        self.date_format = format or ("SHORT_DATE_FORMAT" if short else "DATE_FORMAT")
+        self.date_format = format or self.formats[0 if short else 1]
 
     def render(self, record, table, value, bound_column, **kwargs):
         return _formatted(value, self.date_format, bound_column.default)
 
 
-class DateTimeColumn(tables.DateTimeColumn):
-    def __init__(self, format=None, short=True, *args, **kwargs):
-        super().__init__(format, short, *args, **kwargs)
-        self.date_format = format or ("SHORT_DATETIME_FORMAT" if short else "DATETIME_FORMAT")
+class DateColumn(_Written, tables.DateColumn):
+    formats = ("SHORT_DATE_FORMAT", "DATE_FORMAT")
 
-    def render(self, record, table, value, bound_column, **kwargs):
-        return _formatted(value, self.date_format, bound_column.default)
+
+class DateTimeColumn(_Written, tables.DateTimeColumn):
+    formats = ("SHORT_DATETIME_FORMAT", "DATETIME_FORMAT")
 
 
 def install() -> None:
