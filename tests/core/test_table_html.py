@@ -107,3 +107,20 @@ def test_cells_are_escaped_and_empty_text_shown():
     assert 'href="?q=a%26b&amp;sort=name"' in html
     expected, got = _both(Plain([]), request)
     assert got == expected and "无记录 &lt;none&gt;" in got
+
+
+def test_cell_attributes_fixed_or_computed_from_the_row():
+    class Marked(tables.Table):
+        name = tables.Column(attrs={"td": {"class": "text-end", "data-kind": "name"}})
+        n = tables.Column(attrs={"td": {"data-n": lambda record: record["n"] * 2}})
+        plain = tables.Column(accessor="name")
+
+        class Meta:
+            template_name = "django_tables2/bootstrap5.html"
+            attrs = {"td": {"data-table": "marked"}}
+
+    rows = [{"name": "甲", "n": 1}, {"name": "乙", "n": 2}]
+    expected, got = _both(Marked(rows), RequestFactory().get("/"))
+    assert got == expected
+    assert 'data-n="2"' in got and 'data-n="4"' in got  # each row its own
+    assert got.count('data-table="marked"') == 2  # the table's, on the plain column's cells

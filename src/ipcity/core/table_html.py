@@ -99,6 +99,16 @@ def _value(value, context, localized) -> str:
     return str(conditional_escape(value))
 
 
+def _fixed_td(table, column) -> str | None:
+    """The attributes of the column's cells when no row changes them (none of their values is
+    computed from the row), else None. django-tables2 computes them anew for every cell."""
+    attrs = {**dict(table.attrs or {}), **dict(column.column.attrs or {})}
+    spec = attrs.get("td", attrs.get("cell", {}))
+    if any(callable(value) for value in dict(spec or {}).values()):
+        return None
+    return _attrs(column.attrs["td"])
+
+
 def _table(parts: list[str], table, query: dict, context) -> None:
     table_attrs = AttributeDict({"class": "table"})
     if table.attrs is not None:
@@ -119,12 +129,16 @@ def _table(parts: list[str], table, query: dict, context) -> None:
         parts.append("</tr></thead>")
     parts.append(f"<tbody{_attrs(_sub(table.attrs, 'tbody'))}>")
     empty = True
+    cell_attrs = {column.name: _fixed_td(table, column) for column in columns}
     for row in table.paginated_rows:
         empty = False
         parts.append(f"<tr{_attrs(row.attrs)}>")
         for column, cell in row.items():
             value = _value(cell, context, column.localize)
-            parts.append(f"<td{_attrs(column.attrs['td'])}>{value}</td>")
+            td = cell_attrs[column.name]
+            if td is None:  # computed from the row
+                td = _attrs(column.attrs["td"])
+            parts.append(f"<td{td}>{value}</td>")
         parts.append("</tr>")
     if empty and table.empty_text:
         text = conditional_escape(table.empty_text)
