@@ -8,9 +8,18 @@ from ipcity import gunicorn_conf
 from ipcity.core.management.commands.serve import gunicorn_argv
 
 
-def test_the_server_runs_with_the_platforms_hooks():
+def test_the_server_runs_with_the_platforms_hooks_unless_the_operator_has_a_config(
+    monkeypatch, tmp_path
+):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("GUNICORN_CMD_ARGS", raising=False)
     argv = gunicorn_argv("127.0.0.1:8000")
     assert argv[argv.index("--config") + 1] == "python:ipcity.gunicorn_conf"
+    monkeypatch.setenv("GUNICORN_CMD_ARGS", "--config=/etc/ipcity/gunicorn.py --workers 3")
+    assert "--config" not in gunicorn_argv("127.0.0.1:8000")
+    monkeypatch.delenv("GUNICORN_CMD_ARGS")
+    (tmp_path / "gunicorn.conf.py").write_text("workers = 3\n")
+    assert "--config" not in gunicorn_argv("127.0.0.1:8000")
 
 
 def test_a_worker_loads_the_views_then_freezes_what_it_holds():

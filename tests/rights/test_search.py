@@ -358,6 +358,8 @@ def _counted_world():
 
 
 def test_a_searched_list_within_the_bound_is_paged_by_the_keys_its_count_read(db):
+    import datetime
+
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -382,6 +384,9 @@ def test_a_searched_list_within_the_bound_is_paged_by_the_keys_its_count_read(db
     # The list's paginator reads its pages from there.
     paginator = BoundedPaginator(matched, 2, count_limit=5)
     assert [p.title for p in paginator.page(2).object_list] == ["一种电池装置2"]
+    # Only the rows the count found: a patent that matches since is not among them.
+    make_patent("一种电池装置9", filing_date=datetime.date(2020, 1, 9), is_high_value=True)
+    assert rows.count() == 3 and "一种电池装置9" not in {p.title for p in rows.all()}
     # A row that stopped matching since the count is not shown: the conditions stay.
     Patent.objects.filter(title="一种电池装置6").update(is_high_value=False)
     assert [p.title for p in rows[:2]] == ["一种电池装置4", "一种电池装置2"]
@@ -390,6 +395,17 @@ def test_a_searched_list_within_the_bound_is_paged_by_the_keys_its_count_read(db
     with CaptureQueriesContext(connection) as ctx:
         assert list(counted(nothing, 5).rows) == []
     assert len(ctx.captured_queries) == 1
+
+
+def test_keys_beyond_a_statements_parameters_are_counted_instead(db, monkeypatch):
+    from ipcity.core import paginators
+
+    _counted_world()
+    matched = search_filter(Patent.objects.all(), "电池")
+    monkeypatch.setattr(paginators, "max_params", lambda connection: 5)
+    assert paginators.counted(matched, 10) == (6, False, matched)
+    assert paginators.counted(matched, 5) == (5, True, matched)  # 6 keys: more than 5 params
+    assert paginators.counted(matched, 4)[2] is not matched  # 5 keys fit
 
 
 def test_a_list_without_a_match_or_with_one_row_per_group_is_counted_as_it_is(db):

@@ -96,7 +96,7 @@ MAX_ROWS = 500
 _POSTGRES_PARAMS = 65535
 
 
-def _max_params(connection) -> int:
+def max_params(connection) -> int:
     """Parameters one statement may carry on this connection."""
     if connection.vendor == "sqlite":
         connection.ensure_connection()
@@ -116,7 +116,7 @@ class _MultiRowInsert:
         self.copy_sql = f"COPY {target} FROM STDIN"
         self.one = "(" + ", ".join(["%s"] * len(columns)) + ")"
         self.width = len(columns)
-        self.per_statement = max(1, min(MAX_ROWS, _max_params(connection) // self.width))
+        self.per_statement = max(1, min(MAX_ROWS, max_params(connection) // self.width))
         self._sql: dict[int, str] = {}
 
     def sql(self, rows: int) -> str:

@@ -24,9 +24,12 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.core.paginator import Paginator
+from django.db import connections
 from django.db.models.query import ModelIterable
 from django.db.models.sql.where import AND
 from django.utils.functional import cached_property
+
+from .bulk import max_params
 
 
 def bounded_count(queryset, limit: int | None = None) -> tuple[int, bool]:
@@ -54,6 +57,8 @@ def counted(queryset, limit: int | None = None) -> Counted:
     and may write itself for that. Any other queryset is counted and paged as it is."""
     limit = max(1, settings.IPCITY_COUNT_LIMIT) if limit is None else limit
     matches = _counted_matches(queryset)
+    if matches and limit >= max_params(connections[queryset.db]):
+        matches = []  # the keys would not fit in one statement's parameters: count instead
     if not matches:
         count, capped = bounded_count(queryset, limit)
         return Counted(count, capped, queryset)

@@ -6,10 +6,18 @@ from django.core.management.base import BaseCommand
 
 
 def gunicorn_argv(bind: str) -> list[str]:
-    """The gunicorn command line; WEB_CONCURRENCY and GUNICORN_CMD_ARGS still apply."""
+    """The gunicorn command line; WEB_CONCURRENCY and GUNICORN_CMD_ARGS still apply.
+
+    The platform's hooks (`ipcity.gunicorn_conf`) are given as the configuration file unless
+    the operator has one: a `--config` in GUNICORN_CMD_ARGS or a `gunicorn.conf.py` in the
+    working directory, which a `--config` here would silently replace."""
     from gunicorn import config
 
     extra = []
+    own = os.environ.get("GUNICORN_CMD_ARGS", "").split()
+    has_own = {"--config", "-c"} & set(own) or any(a.startswith("--config=") for a in own)
+    if not has_own and not os.path.exists("gunicorn.conf.py"):
+        extra += ["--config", "python:ipcity.gunicorn_conf"]
     if hasattr(config, "ControlSocketDisable"):
         # Its default socket lives in $HOME, which a service account may not be able to write.
         extra.append("--no-control-socket")
@@ -18,8 +26,6 @@ def gunicorn_argv(bind: str) -> list[str]:
         "-m",
         "gunicorn",
         "ipcity.wsgi:application",
-        "--config",
-        "python:ipcity.gunicorn_conf",
         "--bind",
         bind,
         "--workers",
