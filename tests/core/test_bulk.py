@@ -150,7 +150,7 @@ def test_statements_follow_the_databases_parameter_limit(db, monkeypatch):
     """Rows per statement come from the connection's limit on parameters; a limit that admits
     two rows writes five rows in three statements (SQLite; PostgreSQL copies them in one)."""
     width = Inserter(Patent).statement.width
-    monkeypatch.setattr(bulk, "_max_params", lambda connection: 2 * width + 1)
+    monkeypatch.setattr(bulk, "max_params", lambda connection: 2 * width + 1)
     inserter = Inserter(Patent)
     assert inserter.statement.per_statement == 2
     patents = [_patent(f"2019100002{i:02d}.0", None) for i in range(5)]
