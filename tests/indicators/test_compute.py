@@ -8,10 +8,13 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from ipcity.indicators import measures
 from ipcity.indicators.compute import compute_year
 from ipcity.indicators.models import IndicatorSnapshot, Population
 from ipcity.rights.highvalue import classify_queryset
 from ipcity.rights.models import HighValueRuleSet
+
+from tests.factories import make_org
 
 from .conftest import make_patent
 
@@ -68,6 +71,36 @@ def test_streets_industries_and_holder_types_add_up_to_the_total(district):
     assert groups("holder_kind") == {"enterprise": 7}
     holders = groups("holder")
     assert holders == {str(district.enterprise_a.pk): 4, str(district.enterprise_b.pk): 3}
+
+
+def top_holders(code, year):
+    ctx = measures.make_context(year)
+    measure = measures.MEASURES[code]
+    return [
+        (g.label, g.count)
+        for g in measures.groups(measures.records(measure, ctx), measure, ctx, "holder")
+    ]
+
+
+def test_top_holders_rank_by_count_then_name_even_when_ties_run_past_what_is_read(district):
+    # 130 holders with one patent each, made in the reverse order of their names: the cut at
+    # the 20th holder ties with 128 others, more than the first read of the groups holds.
+    singles = [make_org(f"单件持有人{n:03d}有限公司") for n in reversed(range(130))]
+    for org in singles:
+        make_patent([org])
+    co_held = make_patent([district.enterprise_b, district.enterprise_a])  # one each, counted once
+
+    got = top_holders("valid_invention_patents", 2020)
+
+    assert got[:2] == [(district.enterprise_a.name, 5), (district.enterprise_b.name, 4)]
+    assert got[2:] == [(f"单件持有人{n:03d}有限公司", 1) for n in range(18)]
+    assert co_held.holder_links.count() == 2
+
+
+def test_top_holders_of_fewer_holders_than_the_list_are_all_listed(district):
+    got = top_holders("valid_invention_patents", 2020)
+
+    assert got == [(district.enterprise_a.name, 4), (district.enterprise_b.name, 3)]
 
 
 def test_high_value_follows_the_rule_set_of_the_year(district):

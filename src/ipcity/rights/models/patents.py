@@ -122,6 +122,23 @@ class Patent(BaseModel):
             models.Index(fields=["is_high_value", "filing_date"]),
             models.Index(fields=["region", "filing_date"]),
             models.Index(fields=["region", "patent_type"]),
+            # The patents held in the district at a year's end (in the district, valid, granted
+            # by then), with every field the creation indicators count or group them by: their
+            # breakdowns read this index alone, not the wide rows (indicators.measures).
+            models.Index(
+                fields=[
+                    "attribution",
+                    "legal_status",
+                    "patent_type",
+                    "grant_date",
+                    "region",
+                    "filing_date",
+                    "overseas_granted_family",
+                    "high_value_criteria",
+                    "awards",
+                ],
+                name="rights_patent_held_idx",
+            ),
         ]
 
     def __str__(self):
