@@ -124,3 +124,44 @@ def test_cell_attributes_fixed_or_computed_from_the_row():
     assert got == expected
     assert 'data-n="2"' in got and 'data-n="4"' in got  # each row its own
     assert got.count('data-table="marked"') == 2  # the table's, on the plain column's cells
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_choice_labels_and_related_fields_are_shown_as_django_tables2_shows_them(
+    language, monkeypatch
+):
+    from django.utils import translation
+
+    from ipcity.rights.models import Patent
+    from tests.factories import make_region
+
+    class Choices(tables.Table):
+        patent_type = tables.Column()
+        status = tables.Column(accessor="legal_status")
+        region_kind = tables.Column(accessor="region__kind")  # through a relation, or none
+        region = tables.Column(accessor="region__name")
+        number = tables.Column(accessor="application_number", linkify=True)
+
+        class Meta:
+            model = Patent
+            fields = ("attribution",)
+            template_name = "django_tables2/bootstrap5.html"
+
+    street = make_region("110112001000", "中仓街道", "street")
+    rows = [
+        Patent(application_number="201910000001.2", patent_type="invention", region=street),
+        Patent(application_number="201920000001.9", patent_type="design", legal_status="unknown"),
+        Patent(application_number="201930000001.5", patent_type="not-a-choice"),
+    ]
+    for pk, patent in enumerate(rows, start=1):
+        patent.pk = pk
+    request = RequestFactory().get("/")
+    with translation.override(language):
+        expected, got = _both(Choices(rows), request)
+        assert got == expected
+        shown = str(Patent(patent_type="invention").get_patent_type_display())
+        assert shown in got and "中仓街道" in got and "not-a-choice" in got
+        # A model's own get_FOO_display is called, as django-tables2 calls it.
+        monkeypatch.setattr(Patent, "get_legal_status_display", lambda self: "own label")
+        expected, got = _both(Choices(rows), request)
+        assert got == expected and got.count("own label") == 3

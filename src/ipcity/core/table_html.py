@@ -4,8 +4,10 @@ The markup is that of django-tables2's `bootstrap5.html` and `bootstrap5-respons
 templates (the two the platform's tables use): the same wrapper, header with sort links, rows
 and cells with their attributes, footer and pagination. Rendering it through the template
 engine cost about a third of a list page's time, a variable lookup and a tag per cell; here
-each cell is one string join. The cells themselves are still made by django-tables2 (the
-columns' `render_*` methods and templates), so a table's definition means what it always did.
+each cell is one string join. The cells themselves are made as django-tables2 makes them
+(the columns' `render_*` methods and templates), so a table's definition means what it always
+did; what is the same for every row (the model field behind a column, the labels of its
+choices) is worked out once per table instead of once per cell (`_Cells`).
 
 A table with another template is rendered by that template, as `{% render_table %}` would.
 
@@ -17,17 +19,24 @@ for every cell, a seventh of a list page's time.
 from __future__ import annotations
 
 import inspect
+from functools import partialmethod
 
 import django_tables2.utils
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
 from django.template.loader import get_template
+from django.utils.encoding import force_str
 from django.utils.formats import localize
+from django.utils.hashable import make_hashable
 from django.utils.html import conditional_escape, escape
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime
 from django.utils.translation import gettext
+from django_tables2.columns.linkcolumn import BaseLinkColumn
+from django_tables2.columns.manytomanycolumn import ManyToManyColumn
 from django_tables2.templatetags.django_tables2 import table_page_range
-from django_tables2.utils import AttributeDict
+from django_tables2.utils import A, AttributeDict
 
 # django-tables2's templates this module renders, and whether the table scrolls sideways.
 KNOWN_TEMPLATES = {
@@ -130,10 +139,14 @@ def _table(parts: list[str], table, query: dict, context) -> None:
     parts.append(f"<tbody{_attrs(_sub(table.attrs, 'tbody'))}>")
     empty = True
     cell_attrs = {column.name: _fixed_td(table, column) for column in columns}
+    cells = [(column, _Cells(column)) for column in columns]
     for row in table.paginated_rows:
         empty = False
         parts.append(f"<tr{_attrs(row.attrs)}>")
-        for column, cell in row.items():
+        for column, make in cells:
+            # As BoundRow.items() leaves them, for attributes computed from the row.
+            cell = column.current_value = make(row)
+            column.current_record = row.record
             value = _value(cell, context, column.localize)
             td = cell_attrs[column.name]
             if td is None:  # computed from the row
@@ -151,6 +164,73 @@ def _table(parts: list[str], table, query: dict, context) -> None:
             parts.append(f"<td{_attrs(column.attrs['tf'])}>{footer}</td>")
         parts.append("</tr></tfoot>")
     parts.append("</table>")
+
+
+class _Cells:
+    """One column's cells, as django-tables2's `BoundRow.get_cell` makes them: the value by the
+    column's accessor, or the label of a model field's choice where the accessor ends in one,
+    then the column's `render`. What does not change from row to row is found once per table
+    and kind of record: the model field behind the accessor, and the choice labels, which a
+    model's `get_FOO_display` builds anew on every call."""
+
+    def __init__(self, bound_column):
+        column = bound_column.column
+        self.bound_column = bound_column
+        self.accessor = A(bound_column.accessor)
+        path, _sep, self.remainder = self.accessor.rpartition(A.SEPARATOR)
+        self.leading = A(path)
+        self.default = bound_column.default
+        self.empty_values = column.empty_values
+        self.many = isinstance(column, ManyToManyColumn)
+        self.text_link = isinstance(column, BaseLinkColumn) and column.text is not None
+        self.displays: dict[tuple[type, type], object] = {}
+
+    def __call__(self, row):
+        record = row.record
+        value = None
+        remainder = self.remainder
+        penultimate = self.leading.resolve(record, quiet=True)
+        if isinstance(penultimate, models.Model):
+            key = (type(record), type(penultimate))
+            if key not in self.displays:
+                self.displays[key] = self._display(record, penultimate)
+            display = self.displays[key]
+            if display is not None:
+                value = display(penultimate)
+                remainder = None
+        if remainder:
+            try:
+                value = self.accessor.resolve(record)
+            except Exception:
+                # a link column with a text of its own renders without a value
+                if self.text_link:
+                    return row._call_render(self.bound_column)
+        if value in self.empty_values or (self.many and not value.exists()):
+            return self.default
+        return row._call_render(self.bound_column, value)
+
+    def _display(self, record, penultimate):
+        """How a record of this kind shows the choice label, or None when it shows the value."""
+        name = f"get_{self.remainder}_display"
+        try:
+            field = self.accessor.get_field(record)
+        except FieldDoesNotExist:
+            return None
+        if not getattr(field, "choices", ()) or not getattr(penultimate, name, None):
+            return None
+        method = inspect.getattr_static(type(penultimate), name, None)
+        if not (
+            isinstance(method, partialmethod) and method.func is models.Model._get_FIELD_display
+        ):
+            return lambda obj: getattr(obj, name)()  # a model's own method
+        own = method.keywords["field"]
+        labels = dict(make_hashable(own.flatchoices))  # lazy: shown in the request's language
+
+        def display(obj, attname=own.attname, labels=labels):
+            value = getattr(obj, attname)
+            return force_str(labels.get(make_hashable(value), value), strings_only=True)
+
+        return display
 
 
 def _pagination(parts: list[str], table, query: dict) -> None:
