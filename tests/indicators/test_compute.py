@@ -13,7 +13,6 @@ from ipcity.indicators.compute import compute_year
 from ipcity.indicators.models import IndicatorSnapshot, Population
 from ipcity.rights.highvalue import classify_queryset
 from ipcity.rights.models import HighValueRuleSet
-
 from tests.factories import make_org
 
 from .conftest import make_patent

@@ -123,8 +123,9 @@ class Patent(BaseModel):
             models.Index(fields=["region", "filing_date"]),
             models.Index(fields=["region", "patent_type"]),
             # The patents held in the district at a year's end (in the district, valid, granted
-            # by then), with every field the creation indicators count or group them by: their
-            # breakdowns read this index alone, not the wide rows (indicators.measures).
+            # by then), with every field the creation indicators count or group them by, and the
+            # key (PostgreSQL's indexes lack it): their breakdowns read this index alone, not
+            # the wide rows (indicators.measures).
             models.Index(
                 fields=[
                     "attribution",
@@ -136,6 +137,7 @@ class Patent(BaseModel):
                     "overseas_granted_family",
                     "high_value_criteria",
                     "awards",
+                    "id",
                 ],
                 name="rights_patent_held_idx",
             ),

@@ -61,7 +61,7 @@ class Trademark(BaseModel):
         verbose_name = _("trademark")
         verbose_name_plural = _("trademarks")
         # The registered marks of the district at a year's end with what the indicators group
-        # them by: their breakdowns read this index alone (indicators.measures).
+        # them by, and the key: their breakdowns read this index alone (indicators.measures).
         indexes = [
             models.Index(
                 fields=[
@@ -71,6 +71,7 @@ class Trademark(BaseModel):
                     "region",
                     "holder",
                     "is_madrid",
+                    "id",
                 ],
                 name="rights_trademark_held_idx",
             )
