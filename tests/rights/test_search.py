@@ -1,3 +1,5 @@
+import datetime
+
 from ipcity.rights import search_index
 from ipcity.rights.models import Patent
 from ipcity.rights.search import build_search_text, query_tokens, search_filter, terms
@@ -239,8 +241,6 @@ def test_sqlite_plan_follows_the_number_of_matches_and_keeps_the_rows(db, monkey
 
 
 def test_a_boolean_filter_tests_the_column_by_value(db):
-    import datetime
-
     from ipcity.rights.filters import PatentFilterSet
 
     make_patent("一种高价值装置", filing_date=datetime.date(2020, 1, 1), is_high_value=True)
@@ -300,8 +300,6 @@ def test_the_led_tsquery_is_the_same_match_led_by_its_rarest_exact_term():
 
 
 def test_postgresql_pages_the_led_match_and_counts_the_plain_one(db):
-    import datetime
-
     import pytest
     from django.db import connection
 
@@ -346,8 +344,6 @@ def test_postgresql_pages_the_led_match_and_counts_the_plain_one(db):
 
 def _counted_world():
     """Six battery patents (the even days high-value) and one concrete mixer, filed in 2020."""
-    import datetime
-
     for day in range(1, 7):
         make_patent(
             f"一种电池装置{day}",
@@ -358,8 +354,6 @@ def _counted_world():
 
 
 def test_a_searched_list_within_the_bound_is_paged_by_the_keys_its_count_read(db):
-    import datetime
-
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
