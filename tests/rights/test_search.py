@@ -1,4 +1,5 @@
 import datetime
+import re
 
 from ipcity.rights import search_index
 from ipcity.rights.models import Patent
@@ -364,7 +365,7 @@ def test_a_searched_list_within_the_bound_is_paged_by_the_keys_its_count_read(db
     with CaptureQueriesContext(connection) as ctx:
         count, capped, rows = counted(matched, 5)
     assert (count, capped) == (3, False)
-    (keys_sql,) = [q["sql"] for q in ctx.captured_queries]
+    (keys_sql,) = _queries(ctx)
     assert "COUNT(" not in keys_sql.upper() and "LIMIT 6" in keys_sql  # the keys, not a count
     page = _sql(rows[:2])
     assert '"rights_patent"."id" IN (' in page.split("WHERE", 1)[1]
@@ -388,7 +389,12 @@ def test_a_searched_list_within_the_bound_is_paged_by_the_keys_its_count_read(db
     nothing = search_filter(Patent.objects.all(), "电池").filter(title="无")
     with CaptureQueriesContext(connection) as ctx:
         assert list(counted(nothing, 5).rows) == []
-    assert len(ctx.captured_queries) == 1
+    assert len(_queries(ctx)) == 1
+
+
+def _queries(ctx) -> list[str]:
+    """The queries captured, but PostgreSQL's column statistics (read once in ten minutes)."""
+    return [q["sql"] for q in ctx.captured_queries if "pg_stats" not in q["sql"]]
 
 
 def test_keys_beyond_a_statements_parameters_are_counted_instead(db, monkeypatch):
@@ -438,3 +444,76 @@ def test_postgresql_leads_a_filtered_page_once_its_count_found_many(db):
     assert "IS TRUE" not in _sql(rows[:25])
     assert _sql(matched[:25]) == before  # the list's own queryset is left as it was
     assert [p.title for p in rows[:2]] == ["一种电池装置6", "一种电池装置4"]
+
+
+def test_postgresql_tests_a_broad_filter_on_the_matches_when_reading_the_keys(db):
+    import pytest
+    from django.db import connection
+    from django.http import QueryDict
+    from django.test.utils import CaptureQueriesContext
+
+    from ipcity.core.paginators import counted
+    from ipcity.rights.filters import PatentFilterSet
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the GIN match is PostgreSQL's")
+    holder = make_org("一号电池有限公司")
+    # 20 patents: valid 14 (70%), lapsed 4 (20%), invalidated 2 (10%); the batteries are the
+    # even ones.
+    statuses = ["valid"] * 14 + ["lapsed"] * 4 + ["invalidated"] * 2
+    for day, status in enumerate(statuses, start=1):
+        title = f"一种电池装置{day}" if day % 2 == 0 else f"一种混凝土搅拌装置{day}"
+        make_patent(
+            title,
+            holders=[holder] if day <= 4 else [],
+            legal_status=status,
+            filing_date=datetime.date(2020, 1, day),
+            is_high_value=day > 10,
+        )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE rights_patent")
+    search_index._frequencies.clear()  # the statistics of another test's rows
+
+    def listed(**data):
+        query = QueryDict(mutable=True)
+        for key, value in data.items():
+            query.setlist(key, value if isinstance(value, list) else [value])
+        filterset = PatentFilterSet(query, queryset=Patent.objects.all())
+        assert filterset.is_valid(), filterset.errors
+        return filterset.qs
+
+    def keys_query(qs) -> tuple[str, list[str]]:
+        with CaptureQueriesContext(connection) as ctx:
+            found = counted(qs, 50)
+        (sql,) = _queries(ctx)
+        return sql, sorted(p.title for p in found.rows)
+
+    def expected(qs) -> list[str]:
+        return sorted(qs.order_by().values_list("title", flat=True))
+
+    column = r'"rights_patent"\."(?:legal_status|is_high_value)"'
+    either = "'(?:lapsed|invalidated)'"  # the filter keeps its values in a set: either order
+    broad = (
+        ({"legal_status": "valid"}, rf"\({column} = 'valid'\) IS TRUE"),
+        (
+            {"legal_status": ["lapsed", "invalidated"]},
+            rf"\({column} = {either} OR {column} = {either}\)\) IS TRUE",
+        ),
+        ({"high_value": "true"}, rf"\({column} IN \(true\)\) IS TRUE"),
+    )
+    for data, written in broad:
+        qs = listed(q="电池", **data)
+        before = _sql(qs)
+        sql, titles = keys_query(qs)
+        assert re.search(written, sql), (data, sql)
+        assert titles == expected(qs) and titles  # the same rows
+        assert _sql(qs) == before  # the list's own queryset is left as it was
+    # Rarer filters, and filters of other tables or of dates, keep their indexes.
+    for data in ({"legal_status": "invalidated"}, {"holder": str(holder.pk)}, {"year": "2020"}):
+        qs = listed(q="电池", **data)
+        sql, titles = keys_query(qs)
+        assert "IS TRUE" not in sql, (data, sql)
+        assert titles == expected(qs)
+    # Two filters: only the broad one is tested on the matches.
+    sql, titles = keys_query(listed(q="电池", legal_status="valid", attribution="outside"))
+    assert sql.count("IS TRUE") == 1 and "'valid') IS TRUE" in sql

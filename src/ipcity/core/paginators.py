@@ -14,7 +14,9 @@ newest matches soon may read every row of the filter to find none (a design pate
 1,000,000 patents: 1.1 s). The count reads the primary keys of at most n + 1 rows instead of
 counting them: within the bound the page is read from those keys, at most n rows to sort
 (1.1 s → tens of ms); past it the match is told that it matches many rows (`after_count`), so
-that it lets the planner walk the list's order.
+that it lets the planner walk the list's order. A match may also rewrite the keys query
+(`for_keys`): on PostgreSQL a broad filter beside it is tested on the match's rows instead of
+read from its own index (rights.search_index.GinMatch.for_keys).
 """
 
 from __future__ import annotations
@@ -62,7 +64,7 @@ def counted(queryset, limit: int | None = None) -> Counted:
     if not matches:
         count, capped = bounded_count(queryset, limit)
         return Counted(count, capped, queryset)
-    keys = list(queryset.order_by().values_list("pk", flat=True)[: limit + 1])
+    keys = list(_for_keys(queryset, matches).values_list("pk", flat=True)[: limit + 1])
     if len(keys) > limit:
         return Counted(limit, True, _after_count(queryset, matches, capped=True))
     if not keys:
@@ -93,6 +95,18 @@ def _match_of(condition):
         if callable(getattr(candidate, "after_count", None)):
             return candidate
     return None
+
+
+def _for_keys(queryset, positions: list[int]):
+    """The queryset whose keys the count reads: unordered, and as each counted match that has
+    `for_keys` writes it (how the other conditions should be tested beside the match)."""
+    rows = queryset.order_by()
+    for i in positions:
+        match = _match_of(rows.query.where.children[i])
+        for_keys = getattr(match, "for_keys", None)
+        if for_keys is not None:
+            rows = for_keys(rows)
+    return rows
 
 
 def _after_count(queryset, positions: list[int], capped: bool):

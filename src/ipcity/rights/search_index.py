@@ -20,8 +20,10 @@ import time
 
 from django.db import connections
 from django.db.models import BooleanField
-from django.db.models.expressions import Expression
+from django.db.models.expressions import Col, Expression
+from django.db.models.lookups import Exact, In
 from django.db.models.signals import post_migrate
+from django.db.models.sql.where import OR
 
 from .search import normalize, runs
 
@@ -260,6 +262,25 @@ class GinMatch(Expression):
         them all again through GIN than the few keys."""
         return GinMatch(self.table, self.tokens, self.frequencies, counted=capped)
 
+    def for_keys(self, queryset):
+        """The count's keys query, with each broad filter beside this match (one that holds at
+        least BROAD_SHARE of the rows, by the column's statistics) tested on the match's rows.
+
+        PostgreSQL otherwise reads the filter's own index into a bitmap of every row it holds
+        and ANDs it with the match's: for a common word among the district's patents, a
+        376,687-row bitmap, 44 ms of the count. Tested on the match's rows instead, the count
+        stops at its bound after about bound / share of them (at most 5,000 rows), and reads
+        all of them only when the match is narrow. A rarer filter keeps its index, which then
+        holds fewer rows than the match: 物流 among the invalidated patents took 22 ms through
+        it and 559 ms without."""
+        connection = connections[queryset.db]
+        rows = queryset.all()
+        children = rows.query.where.children  # the copy's own list
+        for i, condition in enumerate(children):
+            if not _is_match(condition, GinMatch) and _broad(connection, self.table, condition):
+                children[i] = Unindexed(condition)
+        return rows
+
     def as_sql(self, compiler, connection):
         query = compiler.query
         ordered = bool(query.order_by) or (query.default_ordering and query.get_meta().ordering)
@@ -283,29 +304,100 @@ class GinMatch(Expression):
         return f"({sql})", params
 
 
-# Statistics of the terms column, per database and table, read again after this many seconds.
+# Statistics of a table's columns (per database, table and kind), read again after this many
+# seconds.
 FREQUENCIES_SECONDS = 600
-_frequencies: dict[tuple[str, str], tuple[float, dict[str, float]]] = {}
+_frequencies: dict[tuple[str, str, str], tuple[float, dict[str, dict[str, float]]]] = {}
 
 
 def term_frequencies(connection, table: str, column: str) -> dict[str, float]:
     """{lexeme: share of rows} of the column's most common terms, as ANALYZE last found them
     (`pg_stats.most_common_elems`); empty before the first ANALYZE."""
-    key = (connection.alias, f"{table}.{column}")
+    return _statistics(connection, table, "most_common_elems", "most_common_elem_freqs").get(
+        column, {}
+    )
+
+
+def value_frequencies(connection, table: str) -> dict[str, dict[str, float]]:
+    """{column: {value as text: share of rows}} of the table's most common values, as ANALYZE
+    last found them (`pg_stats.most_common_vals`); empty before the first ANALYZE."""
+    return _statistics(connection, table, "most_common_vals", "most_common_freqs")
+
+
+def _statistics(connection, table: str, values: str, freqs: str) -> dict[str, dict[str, float]]:
+    key = (connection.alias, table, values)
     now = time.monotonic()
     cached = _frequencies.get(key)
     if cached and now - cached[0] < FREQUENCIES_SECONDS:
         return cached[1]
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats "
-            "WHERE schemaname = current_schema() AND tablename = %s AND attname = %s",
-            [table, column],
+            f"SELECT attname, {values}::text::text[], {freqs} FROM pg_stats "
+            f"WHERE schemaname = current_schema() AND tablename = %s AND {values} IS NOT NULL",
+            [table],
         )
-        row = cursor.fetchone()
-    found = dict(zip(row[0], row[1], strict=False)) if row and row[0] else {}
+        found = {
+            column: dict(zip(names, shares, strict=False))
+            for column, names, shares in cursor.fetchall()
+        }
     _frequencies[key] = (now, found)
     return found
+
+
+# A filter beside a match that holds at least this share of the rows is tested on the match's
+# rows when the count reads its keys, rather than read from its own index (GinMatch.for_keys).
+BROAD_SHARE = 0.2
+
+
+def _broad(connection, table: str, condition) -> bool:
+    """The condition is `column = value` or `column IN (values)`, OR-ed or not, on one column
+    of `table` itself (not a joined one), and the values hold at least BROAD_SHARE of its
+    rows."""
+    lookups = getattr(condition, "children", None)
+    if lookups is None:
+        lookups = [condition]
+    elif condition.negated or (len(lookups) > 1 and condition.connector != OR):
+        return False
+    column, values = None, []
+    for lookup in lookups:
+        if not isinstance(lookup, Exact | In) or not isinstance(lookup.lhs, Col):
+            return False
+        if lookup.lhs.alias != table or column not in (None, lookup.lhs.target.column):
+            return False
+        column = lookup.lhs.target.column
+        rhs = list(lookup.rhs) if isinstance(lookup, In) else [lookup.rhs]
+        for value in rhs:
+            if isinstance(value, bool):
+                values.append("t" if value else "f")
+            elif isinstance(value, str):
+                values.append(value)
+            else:
+                return False  # an expression, a number or a date: not judged here
+    if column is None:
+        return False
+    shares = value_frequencies(connection, table).get(column, {})
+    return sum(shares.get(value, 0.0) for value in set(values)) >= BROAD_SHARE
+
+
+class Unindexed(Expression):
+    """`(condition) IS TRUE`: the same test of a row, which no index answers."""
+
+    conditional = True
+    output_field = BooleanField()
+
+    def __init__(self, condition):
+        super().__init__()
+        self.condition = condition
+
+    def get_source_expressions(self):
+        return [self.condition]
+
+    def set_source_expressions(self, exprs):
+        (self.condition,) = exprs
+
+    def as_sql(self, compiler, connection):
+        sql, params = compiler.compile(self.condition)
+        return f"(({sql}) IS TRUE)", params
 
 
 # -- the index itself ------------------------------------------------------------------------
