@@ -449,6 +449,7 @@ def test_postgresql_leads_a_filtered_page_once_its_count_found_many(db):
 def test_postgresql_tests_a_broad_filter_on_the_matches_when_reading_the_keys(db):
     import pytest
     from django.db import connection
+    from django.db.models import F
     from django.http import QueryDict
     from django.test.utils import CaptureQueriesContext
 
@@ -486,7 +487,9 @@ def test_postgresql_tests_a_broad_filter_on_the_matches_when_reading_the_keys(db
         with CaptureQueriesContext(connection) as ctx:
             found = counted(qs, 50)
         (sql,) = _queries(ctx)
-        return sql, sorted(p.title for p in found.rows)
+        titles = sorted(p.title for p in found.rows)
+        assert found.count == len(titles)  # the keys are the rows (the page confirms them)
+        return sql, titles
 
     def expected(qs) -> list[str]:
         return sorted(qs.order_by().values_list("title", flat=True))
@@ -516,4 +519,13 @@ def test_postgresql_tests_a_broad_filter_on_the_matches_when_reading_the_keys(db
         assert titles == expected(qs)
     # Two filters: only the broad one is tested on the matches.
     sql, titles = keys_query(listed(q="电池", legal_status="valid", attribution="outside"))
-    assert sql.count("IS TRUE") == 1 and "'valid') IS TRUE" in sql
+    assert sql.count("IS TRUE") == 1 and "'valid') IS TRUE" in sql and titles == []
+    # A subquery or an expression as the values is left as it is.
+    for values in (
+        Patent.objects.filter(legal_status="valid").values("legal_status"),
+        [F("legal_status")],
+    ):
+        qs = search_filter(Patent.objects.all(), "电池").filter(legal_status__in=values)
+        sql, titles = keys_query(qs)
+        assert "IS TRUE" not in sql and titles == expected(qs) and titles
+    search_index._frequencies.clear()  # this test's statistics are no other test's
