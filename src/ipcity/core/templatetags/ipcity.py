@@ -10,6 +10,8 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from ..menu import menu_html
+
 register = template.Library()
 
 
@@ -39,6 +41,12 @@ def bs_widget(bound_field, size: str = ""):
     if isinstance(widget, forms.SelectMultiple) and size:
         attrs["size"] = "2"  # compact in filter bars; the list scrolls
     return bound_field.as_widget(attrs=attrs)
+
+
+@register.simple_tag
+def main_menu(sections):
+    """The main navigation's entries (core.menu.menu_html)."""
+    return menu_html(sections or [])
 
 
 @register.filter
