@@ -19,19 +19,30 @@ def load_role_definitions() -> list[dict]:
     return json.loads(ROLES_FILE.read_text(encoding="utf-8"))["roles"]
 
 
-def expand_permission_names(names: list[str]) -> dict[str, Permission]:
-    """'app.codename' and 'app.*' to {"app.codename": Permission}."""
+def expand_permission_names(
+    names: list[str], known: dict[str, dict[str, Permission]] | None = None
+) -> dict[str, Permission]:
+    """'app.codename' and 'app.*' to {"app.codename": Permission}; `known` is
+    `permissions_by_app()`, read once when expanding many lists."""
+    if known is None:
+        known = permissions_by_app()
     found: dict[str, Permission] = {}
     for name in names:
         app_label, codename = name.split(".", 1)
-        qs = Permission.objects.filter(content_type__app_label=app_label).select_related(
-            "content_type"
-        )
-        if codename != "*":
-            qs = qs.filter(codename=codename)
-        for perm in qs:
-            found[f"{perm.content_type.app_label}.{perm.codename}"] = perm
+        in_app = known.get(app_label, {})
+        if codename == "*":
+            found.update((f"{app_label}.{c}", perm) for c, perm in in_app.items())
+        elif codename in in_app:
+            found[name] = in_app[codename]
     return found
+
+
+def permissions_by_app() -> dict[str, dict[str, Permission]]:
+    """Every permission, by app label and codename, in one query."""
+    known: dict[str, dict[str, Permission]] = {}
+    for perm in Permission.objects.select_related("content_type").order_by("pk"):
+        known.setdefault(perm.content_type.app_label, {})[perm.codename] = perm
+    return known
 
 
 def ensure_builtin_roles(sender=None, **kwargs) -> None:
@@ -39,6 +50,7 @@ def ensure_builtin_roles(sender=None, **kwargs) -> None:
 
     for app_config in global_apps.get_app_configs():
         create_permissions(app_config, verbosity=0)
+    known = permissions_by_app()
     for definition in load_role_definitions():
         role, _created = Role.objects.get_or_create(
             code=definition["code"],
@@ -49,7 +61,7 @@ def ensure_builtin_roles(sender=None, **kwargs) -> None:
                 "is_builtin": True,
             },
         )
-        wanted = expand_permission_names(definition["permissions"])
+        wanted = expand_permission_names(definition["permissions"], known)
         new = {name: perm for name, perm in wanted.items() if name not in role.applied_defaults}
         if new:
             role.permissions.add(*new.values())
