@@ -349,3 +349,21 @@ def test_archive_from_an_older_version_asks_for_migrate(state, media, out, tmp_p
     assert "auth.0012_alter_user_first_name_max_length" in output
     assert "run `ipcity migrate` now" in output
     assert organizations() == state["orgs"]
+
+
+@pytest.mark.parametrize(
+    ("recorded", "pending"),
+    [
+        ("0005_search_index", ["rights.0001_squashed_0008_held_indexes"]),
+        ("0008_held_indexes", []),
+        ("0001_squashed_0008_held_indexes", []),
+    ],
+)
+def test_an_archive_named_by_a_replaced_migration_is_measured_by_its_squash(recorded, pending):
+    """A database migrated before the squash records the old names: one part way along the
+    replaced chain still lacks the rest; one at its end is as far as the squashed migration."""
+    from ipcity.core.backup import _migration_gap, _migration_state
+
+    manifest = {"migrations": {**_migration_state("default"), "rights": recorded}}
+    gap = _migration_gap(manifest)
+    assert [m for m in gap if m.startswith("rights.")] == pending

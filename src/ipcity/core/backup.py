@@ -472,8 +472,19 @@ def _migration_gap(manifest: dict) -> list[str]:
             + ", ".join(unknown)
             + "); restore it with that version"
         )
+    # A migration a squashed one replaced: the archive is as far as the squashed one when it
+    # was the last it replaced, and short of the app's latest otherwise.
+    replaced: dict[tuple[str, str], tuple[str, str] | None] = {}
+    for key, squashed in loader.replacements.items():
+        for i, old in enumerate(squashed.replaces):
+            replaced[tuple(old)] = key if i == len(squashed.replaces) - 1 else None
     pending = []
     for app, name in manifest["migrations"].items():
+        if (app, name) in replaced:
+            if replaced[(app, name)] is None:
+                pending.extend(f"{a}.{n}" for a, n in loader.graph.leaf_nodes(app))
+                continue
+            app, name = replaced[(app, name)]
         if (app, name) not in loader.graph.nodes:
             continue
         for node in loader.graph.leaf_nodes(app):
