@@ -18,12 +18,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from ipcity.accounts import actions, lockout, sessions, totp
-from ipcity.accounts.middleware import totp_required
+from ipcity.accounts.middleware import owes_authenticator, totp_required
 from ipcity.accounts.models import (
     APIToken,
     LoginEvent,
     LoginEventKind,
     RecoveryCode,
+    Role,
+    RoleAssignment,
     TOTPDevice,
     User,
 )
@@ -78,6 +80,32 @@ def test_superusers_and_staff_must_enrol_whatever_their_roles(world, enforced, l
     assert login(boss).get(HOME)["Location"] == SETUP
     enforced.IPCITY_TOTP_ENFORCE = False
     assert not totp_required(boss)
+
+
+def test_what_each_request_asks_is_one_query_with_the_same_answer(world, enforced):
+    boss = make_user("boss", world.office, is_superuser=True)
+    users = [boss, world.alice, world.erin]  # superuser, office administrator, no such role
+    for enrolled in (False, True):
+        for user in users:
+            with CaptureQueriesContext(connection) as queries:
+                owed = owes_authenticator(user)
+            assert len(queries) == 1
+            assert owed == (totp_required(user) and not sessions.has_totp(user))
+            assert owed == (user is not world.erin and not enrolled)
+        if not enrolled:
+            for user in users:
+                enrol(user)
+    # Without the authenticator it is owed again, until the role that asks for it is gone.
+    TOTPDevice.objects.filter(user=world.alice).delete()
+    assert owes_authenticator(world.alice)
+    RoleAssignment.objects.filter(user=world.alice).update(
+        role=Role.objects.get(code="enterprise_user")
+    )
+    assert not owes_authenticator(world.alice)
+    enforced.IPCITY_TOTP_ENFORCE = False
+    with CaptureQueriesContext(connection) as queries:
+        assert not owes_authenticator(boss)
+    assert len(queries) == 0
 
 
 # 2. The client address behind a reverse proxy ----------------------------------------------

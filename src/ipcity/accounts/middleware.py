@@ -23,14 +23,15 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import logout
+from django.contrib.auth import get_user_model, logout
+from django.db.models import Exists, Value
 from django.http import HttpResponseRedirect, JsonResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
 
 from . import sessions
-from .models import LoginEventKind, RoleAssignment
+from .models import LoginEventKind, RoleAssignment, TOTPDevice
 from .passwords import password_expired
 
 # The second factor must follow the password within this many seconds.
@@ -54,14 +55,33 @@ def is_poll(request) -> bool:
     return request.method == "GET" and bool(request.META.get(POLL_HEADER))
 
 
+def _totp_roles(user):
+    return RoleAssignment.objects.filter(
+        user=user, role__code__in=settings.IPCITY_TOTP_REQUIRED_ROLES, role__is_active=True
+    )
+
+
 def totp_required(user) -> bool:
     if not settings.IPCITY_TOTP_ENFORCE:
         return False
     if user.is_superuser or user.is_staff:
         return True
-    return RoleAssignment.objects.filter(
-        user=user, role__code__in=settings.IPCITY_TOTP_REQUIRED_ROLES, role__is_active=True
-    ).exists()
+    return _totp_roles(user).exists()
+
+
+def owes_authenticator(user) -> bool:
+    """`totp_required(user) and not has_totp(user)`, asked on every request: one query."""
+    if not settings.IPCITY_TOTP_ENFORCE:
+        return False
+    required = Value(True) if user.is_superuser or user.is_staff else Exists(_totp_roles(user))
+    row = (
+        get_user_model()
+        .objects.filter(pk=user.pk)
+        .annotate(required=required, enrolled=Exists(TOTPDevice.objects.filter(user=user)))
+        .values_list("required", "enrolled")
+        .first()
+    )
+    return row is not None and bool(row[0]) and not row[1]
 
 
 class IdentityMiddleware:
@@ -139,7 +159,7 @@ class IdentityMiddleware:
                 _("Your password has expired. Choose a new one to go on."),
             )
 
-        if totp_required(user) and not sessions.has_totp(user):
+        if owes_authenticator(user):
             return self.send_to(
                 request,
                 "accounts:totp_setup",

@@ -14,9 +14,8 @@ from django.utils import timezone
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
-from ipcity.accounts.middleware import totp_required
+from ipcity.accounts.middleware import owes_authenticator
 from ipcity.accounts.models import APIToken, hash_token
-from ipcity.accounts.sessions import has_totp
 
 from .errors import CsrfFailed
 
@@ -40,7 +39,7 @@ class TokenAuth(HttpBearer):
         if api_token is None or not api_token.user.is_active:
             return None
         # A holder of a role that requires a second factor uses tokens only once enrolled.
-        if totp_required(api_token.user) and not has_totp(api_token.user):
+        if owes_authenticator(api_token.user):
             return None
         now = timezone.now()
         if api_token.last_used_at is None or now - api_token.last_used_at > LAST_USED_RESOLUTION:
