@@ -4,7 +4,12 @@ import pytest
 from django.contrib.auth.models import Permission
 
 from ipcity.accounts.models import Role
-from ipcity.accounts.roles import ensure_builtin_roles, load_role_definitions
+from ipcity.accounts.roles import (
+    ensure_builtin_roles,
+    expand_permission_names,
+    load_role_definitions,
+    permissions_by_app,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -52,3 +57,14 @@ def test_a_removed_permission_stays_removed_and_a_deleted_role_comes_back():
     assert removed not in Role.objects.get(code=definition["code"]).permissions.all()
     back = Role.objects.get(code=other["code"])
     assert back.is_builtin and _held(back) == _named(other["permissions"])
+
+
+def test_the_permissions_are_read_once_for_every_role(django_assert_num_queries):
+    definitions = load_role_definitions()
+    with django_assert_num_queries(1):
+        known = permissions_by_app()
+    with django_assert_num_queries(0):
+        expanded = [expand_permission_names(d["permissions"], known) for d in definitions]
+    for definition, found in zip(definitions, expanded, strict=True):
+        assert set(found) == _named(definition["permissions"]), definition["code"]
+        assert all(isinstance(p, Permission) for p in found.values())

@@ -108,6 +108,22 @@ def test_what_each_request_asks_is_one_query_with_the_same_answer(world, enforce
     assert len(queries) == 0
 
 
+@pytest.mark.parametrize("who", ["superuser", "staff", "enterprise user"])
+def test_a_user_whose_row_is_gone_is_refused_not_let_through(world, enforced, who):
+    """Deleted while signed in, or never saved: no row to read, so the check fails closed."""
+    user = {
+        "superuser": lambda: make_user("boss", world.office, is_superuser=True),
+        "staff": lambda: make_user("clerk", world.office, is_staff=True),
+        "enterprise user": lambda: world.erin,
+    }[who]()
+    enrol(user)
+    assert not owes_authenticator(user)
+    User.objects.filter(pk=user.pk).delete()
+    assert owes_authenticator(user)
+    user.pk = None
+    assert owes_authenticator(user)
+
+
 # 2. The client address behind a reverse proxy ----------------------------------------------
 
 

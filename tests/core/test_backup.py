@@ -367,3 +367,28 @@ def test_an_archive_named_by_a_replaced_migration_is_measured_by_its_squash(reco
     manifest = {"migrations": {**_migration_state("default"), "rights": recorded}}
     gap = _migration_gap(manifest)
     assert [m for m in gap if m.startswith("rights.")] == pending
+
+
+@pytest.mark.parametrize(
+    ("recorded", "pending"),
+    [
+        ("0005_search_index", ["rights.0001_squashed_0008_held_indexes"]),
+        ("0008_held_indexes", []),
+    ],
+)
+def test_a_replaced_migration_stays_known_once_its_file_is_deleted(monkeypatch, recorded, pending):
+    """When the files a squash replaced are gone, their names are still this version's own, not
+    those of a newer one."""
+    from ipcity.core import backup
+
+    class WithoutReplacedFiles(backup.MigrationLoader):
+        def load_disk(self):
+            super().load_disk()
+            for squashed in list(self.disk_migrations.values()):
+                for old in getattr(squashed, "replaces", []):
+                    self.disk_migrations.pop(tuple(old), None)
+
+    monkeypatch.setattr(backup, "MigrationLoader", WithoutReplacedFiles)
+    manifest = {"migrations": {**backup._migration_state("default"), "rights": recorded}}
+    gap = backup._migration_gap(manifest)
+    assert [m for m in gap if m.startswith("rights.")] == pending

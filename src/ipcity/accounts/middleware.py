@@ -70,9 +70,12 @@ def totp_required(user) -> bool:
 
 
 def owes_authenticator(user) -> bool:
-    """`totp_required(user) and not has_totp(user)`, asked on every request: one query."""
+    """`totp_required(user) and not has_totp(user)`, asked on every request: one query. A user
+    whose row is gone (deleted while signed in) is refused, not let through."""
     if not settings.IPCITY_TOTP_ENFORCE:
         return False
+    if user.pk is None:
+        return True
     required = Value(True) if user.is_superuser or user.is_staff else Exists(_totp_roles(user))
     row = (
         get_user_model()
@@ -81,7 +84,7 @@ def owes_authenticator(user) -> bool:
         .values_list("required", "enrolled")
         .first()
     )
-    return row is not None and bool(row[0]) and not row[1]
+    return row is None or (bool(row[0]) and not row[1])
 
 
 class IdentityMiddleware:

@@ -459,7 +459,10 @@ def _safe_member_path(name: str, database: str) -> PurePosixPath:
 def _migration_gap(manifest: dict) -> list[str]:
     """Refuse an archive from a newer ipcity; name the migrations the restored DB will lack."""
     loader = MigrationLoader(None, ignore_no_migrations=True, load=True)
-    known = set(loader.disk_migrations)
+    # The names a squashed migration replaced stay known after their files are deleted.
+    known = set(loader.disk_migrations) | {
+        tuple(old) for squashed in loader.replacements.values() for old in squashed.replaces
+    }
     known_apps = {app for app, _name in known}
     unknown = sorted(
         f"{app}.{name}"
