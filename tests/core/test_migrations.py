@@ -28,10 +28,10 @@ def _env(**extra) -> dict:
     return env
 
 
-def _migrate(env: dict) -> subprocess.CompletedProcess:
+def _migrate(env: dict, *args: str) -> subprocess.CompletedProcess:
     """`ipcity migrate` in a subprocess on the database `env` names."""
     return subprocess.run(
-        [sys.executable, "-m", "ipcity.cli", "migrate", "--no-input"],
+        [sys.executable, "-m", "ipcity.cli", "migrate", "--no-input", *args],
         env=env,
         capture_output=True,
         text=True,
@@ -50,6 +50,25 @@ def _columns(path: Path) -> dict[str, set[str]]:
         return {t: {row[1] for row in conn.execute(f'PRAGMA table_info("{t}")')} for t in tables}
 
 
+def _indexes(path: Path) -> tuple[dict, set]:
+    """Named indexes by name, and SQLite's own (unique columns), each with its table, columns
+    and uniqueness. SQLite numbers its own by column order, hence the set."""
+    named, own = {}, set()
+    with sqlite3.connect(path) as conn:
+        for name, table in conn.execute(
+            "SELECT name, tbl_name FROM sqlite_master WHERE type = 'index'"
+        ):
+            columns = tuple(r[2] for r in conn.execute(f'PRAGMA index_xinfo("{name}")') if r[5])
+            unique = next(
+                r[2] for r in conn.execute(f'PRAGMA index_list("{table}")') if r[1] == name
+            )
+            if name.startswith("sqlite_autoindex_"):
+                own.add((table, columns, unique))
+            else:
+                named[name] = (table, columns, unique)
+    return named, own
+
+
 @pytest.mark.skipif(ENGINE != "django.db.backends.sqlite3", reason="the SQLite pass runs this")
 def test_migrations_apply_to_an_empty_sqlite_file_and_match_the_models(tmp_path, migrated_sqlite):
     """`ipcity migrate` builds an empty SQLite file (what `make run` does on a fresh machine) with
@@ -60,6 +79,17 @@ def test_migrations_apply_to_an_empty_sqlite_file_and_match_the_models(tmp_path,
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Applying" in result.stdout  # it really migrated an empty file
     assert _columns(db) == _columns(migrated_sqlite)
+    assert _indexes(db) == _indexes(migrated_sqlite)
+    # Backwards and forwards again: an app with nothing depending on it.
+    tables = {t for t in _columns(db) if t.startswith("incentives_")}
+    assert tables
+    result = _migrate(env, "incentives", "zero")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert not {t for t in _columns(db) if t.startswith("incentives_")}
+    result = _migrate(env, "incentives")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert _columns(db) == _columns(migrated_sqlite)
+    assert _indexes(db) == _indexes(migrated_sqlite)
 
 
 @pytest.mark.skipif(

@@ -5,6 +5,7 @@ import django.utils.timezone
 import ipcity.accounts.models
 import simple_history.models
 from django.db import migrations, models
+from ipcity.core.migration_batch import CreateTogether
 
 
 class Migration(migrations.Migration):
@@ -16,161 +17,165 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.CreateModel(
-            name='APIToken',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('prefix', models.CharField(db_index=True, max_length=12)),
-                ('key_hash', models.CharField(max_length=64, unique=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('expires_at', models.DateTimeField(blank=True, null=True, verbose_name='expires at')),
-                ('last_used_at', models.DateTimeField(blank=True, null=True, verbose_name='last used')),
-                ('revoked_at', models.DateTimeField(blank=True, null=True, verbose_name='revoked at')),
-            ],
-            options={
-                'verbose_name': 'API token',
-                'verbose_name_plural': 'API tokens',
-                'ordering': ['-created_at'],
-            },
-        ),
-        migrations.CreateModel(
-            name='HistoricalRole',
-            fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('code', models.SlugField(verbose_name='code')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('name_en', models.CharField(blank=True, max_length=100, verbose_name='English name')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('default_scope', models.CharField(choices=[('own', '本单位'), ('subtree', '本单位及下属单位'), ('district', '全区')], default='own', max_length=16, verbose_name='default scope')),
-                ('is_builtin', models.BooleanField(default=False, verbose_name='built in')),
-                ('applied_defaults', models.JSONField(blank=True, default=list, editable=False, help_text="Permission names from roles.json already granted once; an administrator's removal of one is not undone by the next migrate.")),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-            ],
-            options={
-                'verbose_name': 'historical role',
-                'verbose_name_plural': 'historical roles',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
-            },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
-        ),
-        migrations.CreateModel(
-            name='HistoricalRole_permissions',
-            fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('m2m_history_id', models.AutoField(primary_key=True, serialize=False)),
-            ],
-            options={
-                'verbose_name': 'HistoricalRole_permissions',
-            },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
-        ),
-        migrations.CreateModel(
-            name='HistoricalRoleAssignment',
-            fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('scope', models.CharField(choices=[('own', '本单位'), ('subtree', '本单位及下属单位'), ('district', '全区')], max_length=16, verbose_name='scope')),
-                ('created_at', models.DateTimeField(blank=True, editable=False)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-            ],
-            options={
-                'verbose_name': 'historical role assignment',
-                'verbose_name_plural': 'historical role assignments',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
-            },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
-        ),
-        migrations.CreateModel(
-            name='HistoricalUser',
-            fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('username', models.CharField(db_index=True, error_messages={'unique': 'A user with that username already exists.'}, help_text='Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.', max_length=150, validators=[django.contrib.auth.validators.UnicodeUsernameValidator()], verbose_name='username')),
-                ('first_name', models.CharField(blank=True, max_length=150, verbose_name='first name')),
-                ('last_name', models.CharField(blank=True, max_length=150, verbose_name='last name')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email address')),
-                ('is_staff', models.BooleanField(default=False, help_text='Designates whether the user can log into this admin site.', verbose_name='staff status')),
-                ('is_active', models.BooleanField(default=True, help_text='Designates whether this user should be treated as active. Unselect this instead of deleting accounts.', verbose_name='active')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='date joined')),
-                ('display_name', models.CharField(blank=True, max_length=100, verbose_name='display name')),
-                ('phone', models.CharField(blank=True, max_length=40, verbose_name='phone')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-            ],
-            options={
-                'verbose_name': 'historical user',
-                'verbose_name_plural': 'historical users',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
-            },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
-        ),
-        migrations.CreateModel(
-            name='Role',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('name_en', models.CharField(blank=True, max_length=100, verbose_name='English name')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('default_scope', models.CharField(choices=[('own', '本单位'), ('subtree', '本单位及下属单位'), ('district', '全区')], default='own', max_length=16, verbose_name='default scope')),
-                ('is_builtin', models.BooleanField(default=False, verbose_name='built in')),
-                ('applied_defaults', models.JSONField(blank=True, default=list, editable=False, help_text="Permission names from roles.json already granted once; an administrator's removal of one is not undone by the next migrate.")),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-            ],
-            options={
-                'verbose_name': 'role',
-                'verbose_name_plural': 'roles',
-                'ordering': ['code'],
-            },
-        ),
-        migrations.CreateModel(
-            name='RoleAssignment',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('scope', models.CharField(choices=[('own', '本单位'), ('subtree', '本单位及下属单位'), ('district', '全区')], max_length=16, verbose_name='scope')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-            ],
-            options={
-                'verbose_name': 'role assignment',
-                'verbose_name_plural': 'role assignments',
-            },
-        ),
-        migrations.CreateModel(
-            name='User',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('username', models.CharField(error_messages={'unique': 'A user with that username already exists.'}, help_text='Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.', max_length=150, unique=True, validators=[django.contrib.auth.validators.UnicodeUsernameValidator()], verbose_name='username')),
-                ('first_name', models.CharField(blank=True, max_length=150, verbose_name='first name')),
-                ('last_name', models.CharField(blank=True, max_length=150, verbose_name='last name')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email address')),
-                ('is_staff', models.BooleanField(default=False, help_text='Designates whether the user can log into this admin site.', verbose_name='staff status')),
-                ('is_active', models.BooleanField(default=True, help_text='Designates whether this user should be treated as active. Unselect this instead of deleting accounts.', verbose_name='active')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='date joined')),
-                ('display_name', models.CharField(blank=True, max_length=100, verbose_name='display name')),
-                ('phone', models.CharField(blank=True, max_length=40, verbose_name='phone')),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-            ],
-            options={
-                'verbose_name': 'user',
-                'verbose_name_plural': 'users',
-            },
-            managers=[
-                ('objects', ipcity.accounts.models.RestrictedUserManager()),
-            ],
+        CreateTogether(
+            [
+                migrations.CreateModel(
+                    name='APIToken',
+                    fields=[
+                        ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                        ('name', models.CharField(max_length=100, verbose_name='name')),
+                        ('prefix', models.CharField(db_index=True, max_length=12)),
+                        ('key_hash', models.CharField(max_length=64, unique=True)),
+                        ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
+                        ('expires_at', models.DateTimeField(blank=True, null=True, verbose_name='expires at')),
+                        ('last_used_at', models.DateTimeField(blank=True, null=True, verbose_name='last used')),
+                        ('revoked_at', models.DateTimeField(blank=True, null=True, verbose_name='revoked at')),
+                    ],
+                    options={
+                        'verbose_name': 'API token',
+                        'verbose_name_plural': 'API tokens',
+                        'ordering': ['-created_at'],
+                    },
+                ),
+                migrations.CreateModel(
+                    name='HistoricalRole',
+                    fields=[
+                        ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
+                        ('code', models.SlugField(verbose_name='code')),
+                        ('name', models.CharField(max_length=100, verbose_name='name')),
+                        ('name_en', models.CharField(blank=True, max_length=100, verbose_name='English name')),
+                        ('description', models.TextField(blank=True, verbose_name='description')),
+                        ('default_scope', models.CharField(choices=[('own', '本单位'), ('subtree', '本单位及下属单位'), ('district', '全区')], default='own', max_length=16, verbose_name='default scope')),
+                        ('is_builtin', models.BooleanField(default=False, verbose_name='built in')),
+                        ('applied_defaults', models.JSONField(blank=True, default=list, editable=False, help_text="Permission names from roles.json already granted once; an administrator's removal of one is not undone by the next migrate.")),
+                        ('is_active', models.BooleanField(default=True, verbose_name='active')),
+                        ('history_id', models.AutoField(primary_key=True, serialize=False)),
+                        ('history_date', models.DateTimeField(db_index=True)),
+                        ('history_change_reason', models.CharField(max_length=100, null=True)),
+                        ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
+                    ],
+                    options={
+                        'verbose_name': 'historical role',
+                        'verbose_name_plural': 'historical roles',
+                        'ordering': ('-history_date', '-history_id'),
+                        'get_latest_by': ('history_date', 'history_id'),
+                    },
+                    bases=(simple_history.models.HistoricalChanges, models.Model),
+                ),
+                migrations.CreateModel(
+                    name='HistoricalRole_permissions',
+                    fields=[
+                        ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
+                        ('m2m_history_id', models.AutoField(primary_key=True, serialize=False)),
+                    ],
+                    options={
+                        'verbose_name': 'HistoricalRole_permissions',
+                    },
+                    bases=(simple_history.models.HistoricalChanges, models.Model),
+                ),
+                migrations.CreateModel(
+                    name='HistoricalRoleAssignment',
+                    fields=[
+                        ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
+                        ('scope', models.CharField(choices=[('own', '本单位'), ('subtree', '本单位及下属单位'), ('district', '全区')], max_length=16, verbose_name='scope')),
+                        ('created_at', models.DateTimeField(blank=True, editable=False)),
+                        ('history_id', models.AutoField(primary_key=True, serialize=False)),
+                        ('history_date', models.DateTimeField(db_index=True)),
+                        ('history_change_reason', models.CharField(max_length=100, null=True)),
+                        ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
+                    ],
+                    options={
+                        'verbose_name': 'historical role assignment',
+                        'verbose_name_plural': 'historical role assignments',
+                        'ordering': ('-history_date', '-history_id'),
+                        'get_latest_by': ('history_date', 'history_id'),
+                    },
+                    bases=(simple_history.models.HistoricalChanges, models.Model),
+                ),
+                migrations.CreateModel(
+                    name='HistoricalUser',
+                    fields=[
+                        ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
+                        ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
+                        ('username', models.CharField(db_index=True, error_messages={'unique': 'A user with that username already exists.'}, help_text='Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.', max_length=150, validators=[django.contrib.auth.validators.UnicodeUsernameValidator()], verbose_name='username')),
+                        ('first_name', models.CharField(blank=True, max_length=150, verbose_name='first name')),
+                        ('last_name', models.CharField(blank=True, max_length=150, verbose_name='last name')),
+                        ('email', models.EmailField(blank=True, max_length=254, verbose_name='email address')),
+                        ('is_staff', models.BooleanField(default=False, help_text='Designates whether the user can log into this admin site.', verbose_name='staff status')),
+                        ('is_active', models.BooleanField(default=True, help_text='Designates whether this user should be treated as active. Unselect this instead of deleting accounts.', verbose_name='active')),
+                        ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='date joined')),
+                        ('display_name', models.CharField(blank=True, max_length=100, verbose_name='display name')),
+                        ('phone', models.CharField(blank=True, max_length=40, verbose_name='phone')),
+                        ('history_id', models.AutoField(primary_key=True, serialize=False)),
+                        ('history_date', models.DateTimeField(db_index=True)),
+                        ('history_change_reason', models.CharField(max_length=100, null=True)),
+                        ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
+                    ],
+                    options={
+                        'verbose_name': 'historical user',
+                        'verbose_name_plural': 'historical users',
+                        'ordering': ('-history_date', '-history_id'),
+                        'get_latest_by': ('history_date', 'history_id'),
+                    },
+                    bases=(simple_history.models.HistoricalChanges, models.Model),
+                ),
+                migrations.CreateModel(
+                    name='Role',
+                    fields=[
+                        ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                        ('code', models.SlugField(unique=True, verbose_name='code')),
+                        ('name', models.CharField(max_length=100, verbose_name='name')),
+                        ('name_en', models.CharField(blank=True, max_length=100, verbose_name='English name')),
+                        ('description', models.TextField(blank=True, verbose_name='description')),
+                        ('default_scope', models.CharField(choices=[('own', '本单位'), ('subtree', '本单位及下属单位'), ('district', '全区')], default='own', max_length=16, verbose_name='default scope')),
+                        ('is_builtin', models.BooleanField(default=False, verbose_name='built in')),
+                        ('applied_defaults', models.JSONField(blank=True, default=list, editable=False, help_text="Permission names from roles.json already granted once; an administrator's removal of one is not undone by the next migrate.")),
+                        ('is_active', models.BooleanField(default=True, verbose_name='active')),
+                    ],
+                    options={
+                        'verbose_name': 'role',
+                        'verbose_name_plural': 'roles',
+                        'ordering': ['code'],
+                    },
+                ),
+                migrations.CreateModel(
+                    name='RoleAssignment',
+                    fields=[
+                        ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                        ('scope', models.CharField(choices=[('own', '本单位'), ('subtree', '本单位及下属单位'), ('district', '全区')], max_length=16, verbose_name='scope')),
+                        ('created_at', models.DateTimeField(auto_now_add=True)),
+                    ],
+                    options={
+                        'verbose_name': 'role assignment',
+                        'verbose_name_plural': 'role assignments',
+                    },
+                ),
+                migrations.CreateModel(
+                    name='User',
+                    fields=[
+                        ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                        ('password', models.CharField(max_length=128, verbose_name='password')),
+                        ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
+                        ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
+                        ('username', models.CharField(error_messages={'unique': 'A user with that username already exists.'}, help_text='Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.', max_length=150, unique=True, validators=[django.contrib.auth.validators.UnicodeUsernameValidator()], verbose_name='username')),
+                        ('first_name', models.CharField(blank=True, max_length=150, verbose_name='first name')),
+                        ('last_name', models.CharField(blank=True, max_length=150, verbose_name='last name')),
+                        ('email', models.EmailField(blank=True, max_length=254, verbose_name='email address')),
+                        ('is_staff', models.BooleanField(default=False, help_text='Designates whether the user can log into this admin site.', verbose_name='staff status')),
+                        ('is_active', models.BooleanField(default=True, help_text='Designates whether this user should be treated as active. Unselect this instead of deleting accounts.', verbose_name='active')),
+                        ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='date joined')),
+                        ('display_name', models.CharField(blank=True, max_length=100, verbose_name='display name')),
+                        ('phone', models.CharField(blank=True, max_length=40, verbose_name='phone')),
+                        ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
+                    ],
+                    options={
+                        'verbose_name': 'user',
+                        'verbose_name_plural': 'users',
+                    },
+                    managers=[
+                        ('objects', ipcity.accounts.models.RestrictedUserManager()),
+                    ],
+                ),
+            ]
         ),
     ]

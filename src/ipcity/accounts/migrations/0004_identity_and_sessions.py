@@ -4,6 +4,7 @@ import django.db.models.deletion
 import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
+from ipcity.core.migration_batch import CreateTogether
 
 
 def start_password_clocks(apps, schema_editor):
@@ -41,210 +42,214 @@ class Migration(migrations.Migration):
             name="session_epoch",
             field=models.PositiveIntegerField(default=0, editable=False),
         ),
-        migrations.CreateModel(
-            name="PasswordHistory",
-            fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+        CreateTogether(
+            [
+                migrations.CreateModel(
+                    name="PasswordHistory",
+                    fields=[
+                        (
+                            "id",
+                            models.BigAutoField(
+                                auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                            ),
+                        ),
+                        ("password", models.CharField(max_length=128, verbose_name="password")),
+                        (
+                            "created_at",
+                            models.DateTimeField(
+                                default=django.utils.timezone.now, verbose_name="created at"
+                            ),
+                        ),
+                        (
+                            "user",
+                            models.ForeignKey(
+                                on_delete=django.db.models.deletion.CASCADE,
+                                related_name="password_history",
+                                to=settings.AUTH_USER_MODEL,
+                                verbose_name="user",
+                            ),
+                        ),
+                    ],
+                    options={
+                        "verbose_name": "former password",
+                        "verbose_name_plural": "former passwords",
+                        "ordering": ["-created_at", "-pk"],
+                    },
                 ),
-                ("password", models.CharField(max_length=128, verbose_name="password")),
-                (
-                    "created_at",
-                    models.DateTimeField(
-                        default=django.utils.timezone.now, verbose_name="created at"
-                    ),
+                migrations.CreateModel(
+                    name="RecoveryCode",
+                    fields=[
+                        (
+                            "id",
+                            models.BigAutoField(
+                                auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                            ),
+                        ),
+                        ("salt", models.CharField(max_length=32)),
+                        ("code_hash", models.CharField(max_length=64)),
+                        ("used_at", models.DateTimeField(blank=True, null=True, verbose_name="used at")),
+                        (
+                            "user",
+                            models.ForeignKey(
+                                on_delete=django.db.models.deletion.CASCADE,
+                                related_name="recovery_codes",
+                                to=settings.AUTH_USER_MODEL,
+                                verbose_name="user",
+                            ),
+                        ),
+                    ],
+                    options={
+                        "verbose_name": "recovery code",
+                        "verbose_name_plural": "recovery codes",
+                    },
                 ),
-                (
-                    "user",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="password_history",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="user",
-                    ),
+                migrations.CreateModel(
+                    name="TOTPDevice",
+                    fields=[
+                        (
+                            "id",
+                            models.BigAutoField(
+                                auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                            ),
+                        ),
+                        ("secret", models.CharField(max_length=64)),
+                        (
+                            "confirmed_at",
+                            models.DateTimeField(
+                                default=django.utils.timezone.now, verbose_name="enrolled at"
+                            ),
+                        ),
+                        ("last_step", models.BigIntegerField(default=0)),
+                        (
+                            "user",
+                            models.OneToOneField(
+                                on_delete=django.db.models.deletion.CASCADE,
+                                related_name="totp_device",
+                                to=settings.AUTH_USER_MODEL,
+                                verbose_name="user",
+                            ),
+                        ),
+                    ],
+                    options={
+                        "verbose_name": "authenticator",
+                        "verbose_name_plural": "authenticators",
+                    },
                 ),
-            ],
-            options={
-                "verbose_name": "former password",
-                "verbose_name_plural": "former passwords",
-                "ordering": ["-created_at", "-pk"],
-            },
-        ),
-        migrations.CreateModel(
-            name="RecoveryCode",
-            fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                migrations.CreateModel(
+                    name="UserSession",
+                    fields=[
+                        (
+                            "id",
+                            models.BigAutoField(
+                                auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                            ),
+                        ),
+                        ("session_key", models.CharField(max_length=40, unique=True)),
+                        (
+                            "ip",
+                            models.GenericIPAddressField(blank=True, null=True, verbose_name="IP address"),
+                        ),
+                        (
+                            "user_agent",
+                            models.CharField(blank=True, max_length=255, verbose_name="user agent"),
+                        ),
+                        (
+                            "created_at",
+                            models.DateTimeField(
+                                default=django.utils.timezone.now, verbose_name="signed in at"
+                            ),
+                        ),
+                        (
+                            "last_seen_at",
+                            models.DateTimeField(
+                                default=django.utils.timezone.now, verbose_name="last seen"
+                            ),
+                        ),
+                        (
+                            "user",
+                            models.ForeignKey(
+                                on_delete=django.db.models.deletion.CASCADE,
+                                related_name="sessions",
+                                to=settings.AUTH_USER_MODEL,
+                                verbose_name="user",
+                            ),
+                        ),
+                    ],
+                    options={
+                        "verbose_name": "session",
+                        "verbose_name_plural": "sessions",
+                        "ordering": ["-last_seen_at", "-pk"],
+                    },
                 ),
-                ("salt", models.CharField(max_length=32)),
-                ("code_hash", models.CharField(max_length=64)),
-                ("used_at", models.DateTimeField(blank=True, null=True, verbose_name="used at")),
-                (
-                    "user",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="recovery_codes",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="user",
-                    ),
-                ),
-            ],
-            options={
-                "verbose_name": "recovery code",
-                "verbose_name_plural": "recovery codes",
-            },
-        ),
-        migrations.CreateModel(
-            name="TOTPDevice",
-            fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("secret", models.CharField(max_length=64)),
-                (
-                    "confirmed_at",
-                    models.DateTimeField(
-                        default=django.utils.timezone.now, verbose_name="enrolled at"
-                    ),
-                ),
-                ("last_step", models.BigIntegerField(default=0)),
-                (
-                    "user",
-                    models.OneToOneField(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="totp_device",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="user",
-                    ),
-                ),
-            ],
-            options={
-                "verbose_name": "authenticator",
-                "verbose_name_plural": "authenticators",
-            },
-        ),
-        migrations.CreateModel(
-            name="UserSession",
-            fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("session_key", models.CharField(max_length=40, unique=True)),
-                (
-                    "ip",
-                    models.GenericIPAddressField(blank=True, null=True, verbose_name="IP address"),
-                ),
-                (
-                    "user_agent",
-                    models.CharField(blank=True, max_length=255, verbose_name="user agent"),
-                ),
-                (
-                    "created_at",
-                    models.DateTimeField(
-                        default=django.utils.timezone.now, verbose_name="signed in at"
-                    ),
-                ),
-                (
-                    "last_seen_at",
-                    models.DateTimeField(
-                        default=django.utils.timezone.now, verbose_name="last seen"
-                    ),
-                ),
-                (
-                    "user",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="sessions",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="user",
-                    ),
-                ),
-            ],
-            options={
-                "verbose_name": "session",
-                "verbose_name_plural": "sessions",
-                "ordering": ["-last_seen_at", "-pk"],
-            },
-        ),
-        migrations.CreateModel(
-            name="LoginEvent",
-            fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "username",
-                    models.CharField(db_index=True, max_length=150, verbose_name="username"),
-                ),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[
-                            ("success", "Signed in"),
-                            ("pending", "Password accepted, code pending"),
-                            ("failure", "Failed sign-in"),
-                            ("lockout", "Refused: locked"),
-                            ("logout", "Signed out"),
-                            ("timeout", "Session timed out"),
-                            ("revoked", "Sessions revoked"),
+                migrations.CreateModel(
+                    name="LoginEvent",
+                    fields=[
+                        (
+                            "id",
+                            models.BigAutoField(
+                                auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                            ),
+                        ),
+                        (
+                            "username",
+                            models.CharField(db_index=True, max_length=150, verbose_name="username"),
+                        ),
+                        (
+                            "kind",
+                            models.CharField(
+                                choices=[
+                                    ("success", "Signed in"),
+                                    ("pending", "Password accepted, code pending"),
+                                    ("failure", "Failed sign-in"),
+                                    ("lockout", "Refused: locked"),
+                                    ("logout", "Signed out"),
+                                    ("timeout", "Session timed out"),
+                                    ("revoked", "Sessions revoked"),
+                                ],
+                                max_length=16,
+                                verbose_name="event",
+                            ),
+                        ),
+                        ("detail", models.CharField(blank=True, max_length=100, verbose_name="detail")),
+                        (
+                            "ip",
+                            models.GenericIPAddressField(
+                                blank=True, db_index=True, null=True, verbose_name="IP address"
+                            ),
+                        ),
+                        (
+                            "user_agent",
+                            models.CharField(blank=True, max_length=255, verbose_name="user agent"),
+                        ),
+                        (
+                            "at",
+                            models.DateTimeField(
+                                db_index=True, default=django.utils.timezone.now, verbose_name="time"
+                            ),
+                        ),
+                        (
+                            "user",
+                            models.ForeignKey(
+                                blank=True,
+                                null=True,
+                                on_delete=django.db.models.deletion.SET_NULL,
+                                related_name="login_events",
+                                to=settings.AUTH_USER_MODEL,
+                                verbose_name="user",
+                            ),
+                        ),
+                    ],
+                    options={
+                        "verbose_name": "login event",
+                        "verbose_name_plural": "login events",
+                        "ordering": ["-at", "-pk"],
+                        "indexes": [
+                            models.Index(fields=["username", "kind", "at"], name="loginevent_user_kind_at"),
+                            models.Index(fields=["ip", "kind", "at"], name="loginevent_ip_kind_at"),
                         ],
-                        max_length=16,
-                        verbose_name="event",
-                    ),
+                    },
                 ),
-                ("detail", models.CharField(blank=True, max_length=100, verbose_name="detail")),
-                (
-                    "ip",
-                    models.GenericIPAddressField(
-                        blank=True, db_index=True, null=True, verbose_name="IP address"
-                    ),
-                ),
-                (
-                    "user_agent",
-                    models.CharField(blank=True, max_length=255, verbose_name="user agent"),
-                ),
-                (
-                    "at",
-                    models.DateTimeField(
-                        db_index=True, default=django.utils.timezone.now, verbose_name="time"
-                    ),
-                ),
-                (
-                    "user",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="login_events",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="user",
-                    ),
-                ),
-            ],
-            options={
-                "verbose_name": "login event",
-                "verbose_name_plural": "login events",
-                "ordering": ["-at", "-pk"],
-                "indexes": [
-                    models.Index(fields=["username", "kind", "at"], name="loginevent_user_kind_at"),
-                    models.Index(fields=["ip", "kind", "at"], name="loginevent_ip_kind_at"),
-                ],
-            },
+            ]
         ),
         migrations.RunPython(start_password_clocks, migrations.RunPython.noop),
     ]

@@ -4,6 +4,7 @@ import django.db.models.deletion
 import uuid
 from django.conf import settings
 from django.db import migrations, models
+from ipcity.core.migration_batch import CreateTogether
 
 
 class Migration(migrations.Migration):
@@ -23,139 +24,143 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.CreateModel(
-            name='AuditHead',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('last_seq', models.PositiveBigIntegerField(default=0)),
-                ('last_hash', models.CharField(default='0000000000000000000000000000000000000000000000000000000000000000', max_length=64)),
-                ('anchor_seq', models.PositiveBigIntegerField(default=1)),
-                ('anchor_prev_hash', models.CharField(default='0000000000000000000000000000000000000000000000000000000000000000', max_length=64)),
-            ],
-            options={
-                'verbose_name': 'audit trail head',
-                'verbose_name_plural': 'audit trail head',
-                'default_permissions': (),
-            },
-        ),
-        migrations.CreateModel(
-            name='Holiday',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(unique=True, verbose_name='date')),
-                ('kind', models.CharField(choices=[('holiday', 'Public holiday'), ('workday', 'Make-up working day')], max_length=16, verbose_name='kind')),
-                ('name', models.CharField(blank=True, max_length=100, verbose_name='name')),
-                ('source', models.CharField(blank=True, max_length=200, verbose_name='source')),
-            ],
-            options={
-                'verbose_name': 'holiday',
-                'verbose_name_plural': 'holidays',
-                'ordering': ['date'],
-            },
-        ),
-        migrations.CreateModel(
-            name='Job',
-            fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('kind', models.CharField(db_index=True, max_length=64, verbose_name='kind')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('params', models.JSONField(blank=True, default=dict, verbose_name='parameters')),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('succeeded', 'Succeeded'), ('failed', 'Failed'), ('cancelled', 'Cancelled'), ('interrupted', 'Interrupted')], db_index=True, default='queued', max_length=16, verbose_name='status')),
-                ('progress_done', models.PositiveBigIntegerField(default=0)),
-                ('progress_total', models.PositiveBigIntegerField(default=0)),
-                ('message', models.CharField(blank=True, max_length=500, verbose_name='message')),
-                ('log', models.TextField(blank=True, verbose_name='log')),
-                ('result', models.JSONField(blank=True, default=dict, verbose_name='result')),
-                ('result_file', models.CharField(blank=True, max_length=300)),
-                ('result_name', models.CharField(blank=True, max_length=200)),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='created at')),
-                ('started_at', models.DateTimeField(blank=True, null=True, verbose_name='started at')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='finished at')),
-                ('heartbeat_at', models.DateTimeField(blank=True, null=True)),
-                ('attempts', models.PositiveIntegerField(default=0)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='jobs', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-            ],
-            options={
-                'verbose_name': 'background job',
-                'verbose_name_plural': 'background jobs',
-                'ordering': ['-created_at'],
-                'permissions': [('view_history', 'Can read the change history of all records'), ('restore_deleted', 'Can restore deleted records')],
-            },
-        ),
-        migrations.CreateModel(
-            name='ImportBatch',
-            fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('format_key', models.CharField(max_length=64, verbose_name='import format')),
-                ('original_name', models.CharField(max_length=255, verbose_name='file name')),
-                ('stored_file', models.CharField(max_length=300)),
-                ('size', models.PositiveBigIntegerField(default=0, verbose_name='size')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='uploaded at')),
-                ('only_valid', models.BooleanField(default=False, verbose_name='import only the valid rows')),
-                ('report', models.JSONField(blank=True, default=dict, verbose_name='validation report')),
-                ('committed_at', models.DateTimeField(blank=True, null=True, verbose_name='imported at')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='import_batches', to=settings.AUTH_USER_MODEL, verbose_name='uploaded by')),
-                ('commit_job', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='core.job')),
-                ('validate_job', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='core.job')),
-            ],
-            options={
-                'verbose_name': 'import',
-                'verbose_name_plural': 'imports',
-                'ordering': ['-created_at'],
-            },
-        ),
-        migrations.CreateModel(
-            name='Notification',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('body', models.TextField(blank=True, verbose_name='body')),
-                ('link', models.CharField(blank=True, max_length=300, verbose_name='link')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('read_at', models.DateTimeField(blank=True, null=True, verbose_name='read at')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to=settings.AUTH_USER_MODEL, verbose_name='user')),
-            ],
-            options={
-                'verbose_name': 'notification',
-                'verbose_name_plural': 'notifications',
-                'ordering': ['-created_at'],
-            },
-        ),
-        migrations.CreateModel(
-            name='AuditEntry',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seq', models.PositiveBigIntegerField(unique=True, verbose_name='number')),
-                ('at', models.DateTimeField(db_index=True, verbose_name='time')),
-                ('actor_username', models.CharField(blank=True, max_length=150, verbose_name='username')),
-                ('action', models.CharField(choices=[('login_succeeded', 'Signed in'), ('login_pending', 'Password accepted, code pending'), ('login_failed', 'Failed sign-in'), ('login_refused', 'Sign-in refused: locked'), ('logout', 'Signed out'), ('session_timed_out', 'Session timed out'), ('sessions_revoked', 'Sessions revoked'), ('password_changed', 'Own password changed'), ('password_reset', 'Password reset by an administrator'), ('user_created', 'User created'), ('user_changed', 'User changed'), ('role_created', 'Role created'), ('role_changed', 'Role changed'), ('role_assigned', 'Role assigned'), ('role_unassigned', 'Role removed from a user'), ('export', 'List exported'), ('download', 'File downloaded'), ('shared_case_viewed', 'Shared case details viewed'), ('audit_pruned', 'Old audit entries removed'), ('admin_added', 'Added in the Django admin'), ('admin_changed', 'Changed in the Django admin'), ('admin_deleted', 'Deleted in the Django admin')], max_length=32, verbose_name='action')),
-                ('object_type', models.CharField(blank=True, max_length=100, verbose_name='kind of record')),
-                ('object_id', models.CharField(blank=True, max_length=64, verbose_name='record')),
-                ('summary', models.CharField(blank=True, max_length=300, verbose_name='summary')),
-                ('ip', models.CharField(blank=True, max_length=45, verbose_name='IP address')),
-                ('details', models.JSONField(blank=True, default=dict, verbose_name='details')),
-                ('prev_hash', models.CharField(max_length=64, verbose_name='previous hash')),
-                ('hash', models.CharField(max_length=64, verbose_name='hash')),
-                ('actor', models.ForeignKey(blank=True, db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='user')),
-            ],
-            options={
-                'verbose_name': 'audit entry',
-                'verbose_name_plural': 'audit trail',
-                'ordering': ['-seq'],
-                'default_permissions': ('view',),
-                'indexes': [models.Index(fields=['action', '-seq'], name='auditentry_action_seq'), models.Index(fields=['actor_username', '-seq'], name='auditentry_actor_seq')],
-            },
-        ),
-        migrations.AddIndex(
-            model_name='job',
-            index=models.Index(fields=['created_by', '-created_at'], name='core_job_created_3eba17_idx'),
-        ),
-        migrations.AddIndex(
-            model_name='importbatch',
-            index=models.Index(fields=['created_by', '-created_at'], name='core_import_created_22b713_idx'),
-        ),
-        migrations.AddIndex(
-            model_name='notification',
-            index=models.Index(fields=['user', 'read_at', '-created_at'], name='core_notifi_user_id_d46a88_idx'),
+        CreateTogether(
+            [
+                migrations.CreateModel(
+                    name='AuditHead',
+                    fields=[
+                        ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                        ('last_seq', models.PositiveBigIntegerField(default=0)),
+                        ('last_hash', models.CharField(default='0000000000000000000000000000000000000000000000000000000000000000', max_length=64)),
+                        ('anchor_seq', models.PositiveBigIntegerField(default=1)),
+                        ('anchor_prev_hash', models.CharField(default='0000000000000000000000000000000000000000000000000000000000000000', max_length=64)),
+                    ],
+                    options={
+                        'verbose_name': 'audit trail head',
+                        'verbose_name_plural': 'audit trail head',
+                        'default_permissions': (),
+                    },
+                ),
+                migrations.CreateModel(
+                    name='Holiday',
+                    fields=[
+                        ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                        ('date', models.DateField(unique=True, verbose_name='date')),
+                        ('kind', models.CharField(choices=[('holiday', 'Public holiday'), ('workday', 'Make-up working day')], max_length=16, verbose_name='kind')),
+                        ('name', models.CharField(blank=True, max_length=100, verbose_name='name')),
+                        ('source', models.CharField(blank=True, max_length=200, verbose_name='source')),
+                    ],
+                    options={
+                        'verbose_name': 'holiday',
+                        'verbose_name_plural': 'holidays',
+                        'ordering': ['date'],
+                    },
+                ),
+                migrations.CreateModel(
+                    name='Job',
+                    fields=[
+                        ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
+                        ('kind', models.CharField(db_index=True, max_length=64, verbose_name='kind')),
+                        ('title', models.CharField(max_length=200, verbose_name='title')),
+                        ('params', models.JSONField(blank=True, default=dict, verbose_name='parameters')),
+                        ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('succeeded', 'Succeeded'), ('failed', 'Failed'), ('cancelled', 'Cancelled'), ('interrupted', 'Interrupted')], db_index=True, default='queued', max_length=16, verbose_name='status')),
+                        ('progress_done', models.PositiveBigIntegerField(default=0)),
+                        ('progress_total', models.PositiveBigIntegerField(default=0)),
+                        ('message', models.CharField(blank=True, max_length=500, verbose_name='message')),
+                        ('log', models.TextField(blank=True, verbose_name='log')),
+                        ('result', models.JSONField(blank=True, default=dict, verbose_name='result')),
+                        ('result_file', models.CharField(blank=True, max_length=300)),
+                        ('result_name', models.CharField(blank=True, max_length=200)),
+                        ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='created at')),
+                        ('started_at', models.DateTimeField(blank=True, null=True, verbose_name='started at')),
+                        ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='finished at')),
+                        ('heartbeat_at', models.DateTimeField(blank=True, null=True)),
+                        ('attempts', models.PositiveIntegerField(default=0)),
+                        ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='jobs', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
+                    ],
+                    options={
+                        'verbose_name': 'background job',
+                        'verbose_name_plural': 'background jobs',
+                        'ordering': ['-created_at'],
+                        'permissions': [('view_history', 'Can read the change history of all records'), ('restore_deleted', 'Can restore deleted records')],
+                    },
+                ),
+                migrations.CreateModel(
+                    name='ImportBatch',
+                    fields=[
+                        ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
+                        ('format_key', models.CharField(max_length=64, verbose_name='import format')),
+                        ('original_name', models.CharField(max_length=255, verbose_name='file name')),
+                        ('stored_file', models.CharField(max_length=300)),
+                        ('size', models.PositiveBigIntegerField(default=0, verbose_name='size')),
+                        ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='uploaded at')),
+                        ('only_valid', models.BooleanField(default=False, verbose_name='import only the valid rows')),
+                        ('report', models.JSONField(blank=True, default=dict, verbose_name='validation report')),
+                        ('committed_at', models.DateTimeField(blank=True, null=True, verbose_name='imported at')),
+                        ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='import_batches', to=settings.AUTH_USER_MODEL, verbose_name='uploaded by')),
+                        ('commit_job', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='core.job')),
+                        ('validate_job', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='core.job')),
+                    ],
+                    options={
+                        'verbose_name': 'import',
+                        'verbose_name_plural': 'imports',
+                        'ordering': ['-created_at'],
+                    },
+                ),
+                migrations.CreateModel(
+                    name='Notification',
+                    fields=[
+                        ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                        ('title', models.CharField(max_length=200, verbose_name='title')),
+                        ('body', models.TextField(blank=True, verbose_name='body')),
+                        ('link', models.CharField(blank=True, max_length=300, verbose_name='link')),
+                        ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
+                        ('read_at', models.DateTimeField(blank=True, null=True, verbose_name='read at')),
+                        ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to=settings.AUTH_USER_MODEL, verbose_name='user')),
+                    ],
+                    options={
+                        'verbose_name': 'notification',
+                        'verbose_name_plural': 'notifications',
+                        'ordering': ['-created_at'],
+                    },
+                ),
+                migrations.CreateModel(
+                    name='AuditEntry',
+                    fields=[
+                        ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                        ('seq', models.PositiveBigIntegerField(unique=True, verbose_name='number')),
+                        ('at', models.DateTimeField(db_index=True, verbose_name='time')),
+                        ('actor_username', models.CharField(blank=True, max_length=150, verbose_name='username')),
+                        ('action', models.CharField(choices=[('login_succeeded', 'Signed in'), ('login_pending', 'Password accepted, code pending'), ('login_failed', 'Failed sign-in'), ('login_refused', 'Sign-in refused: locked'), ('logout', 'Signed out'), ('session_timed_out', 'Session timed out'), ('sessions_revoked', 'Sessions revoked'), ('password_changed', 'Own password changed'), ('password_reset', 'Password reset by an administrator'), ('user_created', 'User created'), ('user_changed', 'User changed'), ('role_created', 'Role created'), ('role_changed', 'Role changed'), ('role_assigned', 'Role assigned'), ('role_unassigned', 'Role removed from a user'), ('export', 'List exported'), ('download', 'File downloaded'), ('shared_case_viewed', 'Shared case details viewed'), ('audit_pruned', 'Old audit entries removed'), ('admin_added', 'Added in the Django admin'), ('admin_changed', 'Changed in the Django admin'), ('admin_deleted', 'Deleted in the Django admin')], max_length=32, verbose_name='action')),
+                        ('object_type', models.CharField(blank=True, max_length=100, verbose_name='kind of record')),
+                        ('object_id', models.CharField(blank=True, max_length=64, verbose_name='record')),
+                        ('summary', models.CharField(blank=True, max_length=300, verbose_name='summary')),
+                        ('ip', models.CharField(blank=True, max_length=45, verbose_name='IP address')),
+                        ('details', models.JSONField(blank=True, default=dict, verbose_name='details')),
+                        ('prev_hash', models.CharField(max_length=64, verbose_name='previous hash')),
+                        ('hash', models.CharField(max_length=64, verbose_name='hash')),
+                        ('actor', models.ForeignKey(blank=True, db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='user')),
+                    ],
+                    options={
+                        'verbose_name': 'audit entry',
+                        'verbose_name_plural': 'audit trail',
+                        'ordering': ['-seq'],
+                        'default_permissions': ('view',),
+                        'indexes': [models.Index(fields=['action', '-seq'], name='auditentry_action_seq'), models.Index(fields=['actor_username', '-seq'], name='auditentry_actor_seq')],
+                    },
+                ),
+                migrations.AddIndex(
+                    model_name='job',
+                    index=models.Index(fields=['created_by', '-created_at'], name='core_job_created_3eba17_idx'),
+                ),
+                migrations.AddIndex(
+                    model_name='importbatch',
+                    index=models.Index(fields=['created_by', '-created_at'], name='core_import_created_22b713_idx'),
+                ),
+                migrations.AddIndex(
+                    model_name='notification',
+                    index=models.Index(fields=['user', 'read_at', '-created_at'], name='core_notifi_user_id_d46a88_idx'),
+                ),
+            ]
         ),
     ]

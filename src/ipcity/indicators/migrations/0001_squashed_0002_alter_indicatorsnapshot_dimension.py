@@ -4,6 +4,7 @@ import django.db.models.deletion
 import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
+from ipcity.core.migration_batch import CreateTogether
 
 
 class Migration(migrations.Migration):
@@ -21,104 +22,108 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.CreateModel(
-            name='IndicatorDefinition',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=60, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('name_en', models.CharField(blank=True, max_length=200, verbose_name='English name')),
-                ('formula', models.TextField(blank=True, verbose_name='formula')),
-                ('unit', models.CharField(blank=True, max_length=40, verbose_name='unit')),
-                ('denominator', models.CharField(choices=[('none', 'None (a count)'), ('population', 'Year-end resident population, per 10,000')], default='none', max_length=16, verbose_name='denominator')),
-                ('numerator_code', models.SlugField(blank=True, help_text='For a per-10k indicator: the count it divides.', max_length=60, verbose_name='numerator indicator')),
-                ('order', models.PositiveSmallIntegerField(default=100, verbose_name='order')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-            ],
-            options={
-                'verbose_name': 'indicator definition',
-                'verbose_name_plural': 'indicator definitions',
-                'ordering': ['order', 'code'],
-            },
-        ),
-        migrations.CreateModel(
-            name='HistoricalPopulation',
-            fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(blank=True, editable=False, verbose_name='updated at')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='year')),
-                ('resident_population', models.PositiveBigIntegerField(verbose_name='resident population')),
-                ('kind', models.CharField(default='year-end', help_text='year-end, or the census and its date when that is what exists', max_length=60, verbose_name='kind of figure')),
-                ('source', models.CharField(blank=True, max_length=300, verbose_name='source')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('region', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='orgs.region', verbose_name='region')),
-            ],
-            options={
-                'verbose_name': 'historical population figure',
-                'verbose_name_plural': 'historical population figures',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
-            },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
-        ),
-        migrations.CreateModel(
-            name='Population',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='year')),
-                ('resident_population', models.PositiveBigIntegerField(verbose_name='resident population')),
-                ('kind', models.CharField(default='year-end', help_text='year-end, or the census and its date when that is what exists', max_length=60, verbose_name='kind of figure')),
-                ('source', models.CharField(blank=True, max_length=300, verbose_name='source')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='population_figures', to='orgs.region', verbose_name='region')),
-            ],
-            options={
-                'verbose_name': 'population figure',
-                'verbose_name_plural': 'population figures',
-                'ordering': ['region__code', '-year'],
-            },
-        ),
-        migrations.CreateModel(
-            name='IndicatorSnapshot',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='year')),
-                ('dimension', models.CharField(choices=[('total', 'District total'), ('street', 'Street or town'), ('industry', 'Industry (GB/T 4754 section)'), ('holder_kind', 'Holder type'), ('patent_type', 'Patent type'), ('criterion', 'High-value criterion'), ('kind', 'Kind'), ('holder', 'Holder'), ('source', 'Source'), ('origin', 'How it was recorded')], default='total', max_length=16, verbose_name='dimension')),
-                ('dimension_value', models.CharField(blank=True, max_length=60, verbose_name='group')),
-                ('label', models.CharField(blank=True, max_length=200, verbose_name='group name')),
-                ('value', models.DecimalField(blank=True, decimal_places=4, max_digits=20, null=True, verbose_name='value')),
-                ('numerator', models.PositiveBigIntegerField(blank=True, null=True, verbose_name='numerator')),
-                ('denominator', models.PositiveBigIntegerField(blank=True, null=True, verbose_name='denominator')),
-                ('rule_version', models.CharField(blank=True, max_length=40, verbose_name='high-value rule version')),
-                ('note', models.CharField(blank=True, max_length=300, verbose_name='note')),
-                ('computed_at', models.DateTimeField(verbose_name='computed at')),
-                ('computed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='computed by')),
-                ('definition', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='snapshots', to='indicators.indicatordefinition', verbose_name='indicator')),
-                ('region', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='orgs.region', verbose_name='region')),
-                ('population_used', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='indicators.population', verbose_name='population figure used')),
-            ],
-            options={
-                'verbose_name': 'indicator value',
-                'verbose_name_plural': 'indicator values',
-                'ordering': ['year', 'definition__order', 'dimension', 'dimension_value'],
-            },
-        ),
-        migrations.AddConstraint(
-            model_name='population',
-            constraint=models.UniqueConstraint(fields=('region', 'year'), name='unique_population_year'),
-        ),
-        migrations.AddIndex(
-            model_name='indicatorsnapshot',
-            index=models.Index(fields=['year', 'dimension'], name='indicators__year_686cb9_idx'),
-        ),
-        migrations.AddIndex(
-            model_name='indicatorsnapshot',
-            index=models.Index(fields=['definition', 'dimension', 'year'], name='indicators__definit_13c0ad_idx'),
+        CreateTogether(
+            [
+                migrations.CreateModel(
+                    name='IndicatorDefinition',
+                    fields=[
+                        ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                        ('code', models.SlugField(max_length=60, unique=True, verbose_name='code')),
+                        ('name', models.CharField(max_length=200, verbose_name='name')),
+                        ('name_en', models.CharField(blank=True, max_length=200, verbose_name='English name')),
+                        ('formula', models.TextField(blank=True, verbose_name='formula')),
+                        ('unit', models.CharField(blank=True, max_length=40, verbose_name='unit')),
+                        ('denominator', models.CharField(choices=[('none', 'None (a count)'), ('population', 'Year-end resident population, per 10,000')], default='none', max_length=16, verbose_name='denominator')),
+                        ('numerator_code', models.SlugField(blank=True, help_text='For a per-10k indicator: the count it divides.', max_length=60, verbose_name='numerator indicator')),
+                        ('order', models.PositiveSmallIntegerField(default=100, verbose_name='order')),
+                        ('is_active', models.BooleanField(default=True, verbose_name='active')),
+                    ],
+                    options={
+                        'verbose_name': 'indicator definition',
+                        'verbose_name_plural': 'indicator definitions',
+                        'ordering': ['order', 'code'],
+                    },
+                ),
+                migrations.CreateModel(
+                    name='HistoricalPopulation',
+                    fields=[
+                        ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
+                        ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='created at')),
+                        ('updated_at', models.DateTimeField(blank=True, editable=False, verbose_name='updated at')),
+                        ('year', models.PositiveSmallIntegerField(verbose_name='year')),
+                        ('resident_population', models.PositiveBigIntegerField(verbose_name='resident population')),
+                        ('kind', models.CharField(default='year-end', help_text='year-end, or the census and its date when that is what exists', max_length=60, verbose_name='kind of figure')),
+                        ('source', models.CharField(blank=True, max_length=300, verbose_name='source')),
+                        ('history_id', models.AutoField(primary_key=True, serialize=False)),
+                        ('history_date', models.DateTimeField(db_index=True)),
+                        ('history_change_reason', models.CharField(max_length=100, null=True)),
+                        ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
+                        ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                        ('region', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='orgs.region', verbose_name='region')),
+                    ],
+                    options={
+                        'verbose_name': 'historical population figure',
+                        'verbose_name_plural': 'historical population figures',
+                        'ordering': ('-history_date', '-history_id'),
+                        'get_latest_by': ('history_date', 'history_id'),
+                    },
+                    bases=(simple_history.models.HistoricalChanges, models.Model),
+                ),
+                migrations.CreateModel(
+                    name='Population',
+                    fields=[
+                        ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                        ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
+                        ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
+                        ('year', models.PositiveSmallIntegerField(verbose_name='year')),
+                        ('resident_population', models.PositiveBigIntegerField(verbose_name='resident population')),
+                        ('kind', models.CharField(default='year-end', help_text='year-end, or the census and its date when that is what exists', max_length=60, verbose_name='kind of figure')),
+                        ('source', models.CharField(blank=True, max_length=300, verbose_name='source')),
+                        ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='population_figures', to='orgs.region', verbose_name='region')),
+                    ],
+                    options={
+                        'verbose_name': 'population figure',
+                        'verbose_name_plural': 'population figures',
+                        'ordering': ['region__code', '-year'],
+                    },
+                ),
+                migrations.CreateModel(
+                    name='IndicatorSnapshot',
+                    fields=[
+                        ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                        ('year', models.PositiveSmallIntegerField(verbose_name='year')),
+                        ('dimension', models.CharField(choices=[('total', 'District total'), ('street', 'Street or town'), ('industry', 'Industry (GB/T 4754 section)'), ('holder_kind', 'Holder type'), ('patent_type', 'Patent type'), ('criterion', 'High-value criterion'), ('kind', 'Kind'), ('holder', 'Holder'), ('source', 'Source'), ('origin', 'How it was recorded')], default='total', max_length=16, verbose_name='dimension')),
+                        ('dimension_value', models.CharField(blank=True, max_length=60, verbose_name='group')),
+                        ('label', models.CharField(blank=True, max_length=200, verbose_name='group name')),
+                        ('value', models.DecimalField(blank=True, decimal_places=4, max_digits=20, null=True, verbose_name='value')),
+                        ('numerator', models.PositiveBigIntegerField(blank=True, null=True, verbose_name='numerator')),
+                        ('denominator', models.PositiveBigIntegerField(blank=True, null=True, verbose_name='denominator')),
+                        ('rule_version', models.CharField(blank=True, max_length=40, verbose_name='high-value rule version')),
+                        ('note', models.CharField(blank=True, max_length=300, verbose_name='note')),
+                        ('computed_at', models.DateTimeField(verbose_name='computed at')),
+                        ('computed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='computed by')),
+                        ('definition', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='snapshots', to='indicators.indicatordefinition', verbose_name='indicator')),
+                        ('region', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='orgs.region', verbose_name='region')),
+                        ('population_used', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='indicators.population', verbose_name='population figure used')),
+                    ],
+                    options={
+                        'verbose_name': 'indicator value',
+                        'verbose_name_plural': 'indicator values',
+                        'ordering': ['year', 'definition__order', 'dimension', 'dimension_value'],
+                    },
+                ),
+                migrations.AddConstraint(
+                    model_name='population',
+                    constraint=models.UniqueConstraint(fields=('region', 'year'), name='unique_population_year'),
+                ),
+                migrations.AddIndex(
+                    model_name='indicatorsnapshot',
+                    index=models.Index(fields=['year', 'dimension'], name='indicators__year_686cb9_idx'),
+                ),
+                migrations.AddIndex(
+                    model_name='indicatorsnapshot',
+                    index=models.Index(fields=['definition', 'dimension', 'year'], name='indicators__definit_13c0ad_idx'),
+                ),
+            ]
         ),
     ]
