@@ -7,6 +7,7 @@
 - charlie: user of enterprise B: a stranger to everything of A's and of bob's units.
 """
 
+import copy
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -100,8 +101,7 @@ class World:
     password: str = PASSWORD
 
 
-@pytest.fixture
-def world(db) -> World:
+def _build_world() -> World:
     district = make_region()
     street = make_region("110112001000", "中仓街道", "street", parent=district)
     office = make_org(
@@ -129,6 +129,36 @@ def world(db) -> World:
     )
 
 
+@pytest.fixture(scope="module")
+def _module_world(django_db_setup, django_db_blocker):
+    """The personas built once for a module in which every test uses them (see
+    `_share_the_world`): inside a transaction held open for the module and rolled back after its
+    last test, as `module_demo` holds the demo. Each test runs in its own savepoint (`db`)."""
+    from django.db import transaction
+
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            yield _build_world()
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+@pytest.fixture
+def world(request, db) -> World:
+    if SHARED_WORLD in request.fixturenames:
+        from ipcity.core import generation
+
+        # A copy, so that a test changing a persona in memory leaves the next one its own; and
+        # a new data generation, as a fresh build would have made, so that nothing a test
+        # cached from rows it then rolled back is read as current.
+        generation.bump()
+        return copy.deepcopy(request.getfixturevalue(SHARED_WORLD))
+    return _build_world()
+
+
 @pytest.fixture
 def login(client):
     """`login(user)` signs the test client in as that persona and returns the client."""
@@ -154,9 +184,13 @@ CHROMIUM = Path(os.environ.get("IPCITY_CHROMIUM", "/usr/bin/chromium"))
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+SHARED_WORLD = "_module_world"
+
+
 def pytest_collection_modifyitems(config, items):
     if getattr(config.option, "loadgroup", False):
         _name_groups(items)
+    _share_the_world(items)
     if CHROMIUM.exists():
         return
     skip = pytest.mark.skip(
@@ -185,6 +219,41 @@ def _name_groups(items) -> None:
         nodeid = item.nodeid
         if names and nodeid.rfind("@") <= nodeid.rfind("]"):
             item._id = NodeId.parse(f"{nodeid}@{'_'.join(sorted(names))}")
+
+
+def _share_the_world(items) -> None:
+    """The personas take some 60 queries to build. In a module whose every test uses them and
+    none commits (`transaction=True`, the live server), they are built once for the module
+    (`_module_world`) and each test gets a copy. A module with a test that does not use them
+    keeps building them per test, so that test still starts from an empty database."""
+    modules: dict[str, list] = {}
+    for item in items:
+        modules.setdefault(item.nodeid.split("::")[0], []).append(item)
+    for module_items in modules.values():
+        if all(_may_share_the_world(item) for item in module_items):
+            for item in module_items:
+                # Before the first fixture of the test's own: those of wider scope come first.
+                names = item.fixturenames
+                defs = item._fixtureinfo.name2fixturedefs
+                first = next(
+                    (
+                        i
+                        for i, n in enumerate(names)
+                        if not defs.get(n) or defs[n][-1].scope == "function"
+                    ),
+                    len(names),
+                )
+                names.insert(first, SHARED_WORLD)
+
+
+def _may_share_the_world(item) -> bool:
+    names = getattr(item, "fixturenames", ())
+    committing = {"transactional_db", "live_server", "django_db_reset_sequences"} & set(names)
+    marked = any(
+        mark.kwargs.get("transaction") or mark.kwargs.get("reset_sequences")
+        for mark in item.iter_markers("django_db")
+    )
+    return "world" in names and not committing and not marked
 
 
 def _uses_module_fixture(item) -> bool:
