@@ -90,6 +90,14 @@ def test_migrations_apply_to_an_empty_sqlite_file_and_match_the_models(tmp_path,
     assert result.returncode == 0, result.stdout + result.stderr
     assert _columns(db) == _columns(migrated_sqlite)
     assert _indexes(db) == _indexes(migrated_sqlite)
+    # Tables that exist without their migrations on record (a database adopted with
+    # `--fake-initial`): the first migration is recorded, not run again.
+    with sqlite3.connect(db) as conn:
+        conn.execute("DELETE FROM django_migrations WHERE app = 'incentives'")
+    result = _migrate(env, "incentives", "--fake-initial")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0001_initial... FAKED" in result.stdout
+    assert _columns(db) == _columns(migrated_sqlite)
 
 
 @pytest.mark.skipif(

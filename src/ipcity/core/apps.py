@@ -20,10 +20,11 @@ class CoreConfig(AppConfig):
 
         install_defaults()
 
-        from . import generation, table_html
+        from . import generation, migration_batch, table_html
 
         generation.install()
         table_html.install()
+        migration_batch.install()
 
         from django.contrib import admin
 

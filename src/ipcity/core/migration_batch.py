@@ -13,6 +13,9 @@ rendered once, after the last. The tables are created from that final state, eac
 complete columns, indexes and constraints, as `CreateModel` followed by the others would
 leave them. Operations on models created elsewhere stay outside: on SQLite adding a field can
 rebuild the table from its former state, which needs the state between operations.
+
+`migrate --fake-initial` looks for the tables and columns of a first migration's top-level
+`CreateModel` and `AddField` operations only; `install()` lets it see those inside.
 """
 
 from __future__ import annotations
@@ -93,3 +96,38 @@ def _target(operation) -> str:
     if isinstance(operation, migrations.AlterUniqueTogether):
         return operation.name_lower
     return operation.model_name_lower
+
+
+class _Unwrapped:
+    """A migration as `detect_soft_applied` reads it: the operations inside each
+    `CreateTogether` in their place; everything else, the state it leaves included, the
+    migration's own."""
+
+    def __init__(self, migration):
+        self._migration = migration
+        self.operations = [
+            inner
+            for operation in migration.operations
+            for inner in (
+                operation.operations if isinstance(operation, CreateTogether) else [operation]
+            )
+        ]
+
+    def __getattr__(self, name):
+        return getattr(self._migration, name)
+
+
+def install() -> None:
+    from django.db.migrations.executor import MigrationExecutor
+
+    detect = MigrationExecutor.detect_soft_applied
+    if getattr(detect, "sees_create_together", False):
+        return
+
+    def detect_soft_applied(self, project_state, migration):
+        if any(isinstance(op, CreateTogether) for op in migration.operations):
+            migration = _Unwrapped(migration)
+        return detect(self, project_state, migration)
+
+    detect_soft_applied.sees_create_together = True
+    MigrationExecutor.detect_soft_applied = detect_soft_applied
