@@ -72,6 +72,18 @@ def test_patent_list_says_more_than_the_bound_and_counts_no_further(
     assert "More than" not in body and "超过" not in body
 
 
+@pytest.mark.parametrize("page", ["9", "0", "-1"])
+def test_a_page_out_of_range_shows_the_last_page_and_counts_once(world, five, login, page):
+    client = login(world.alice)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(LIST, {"per_page": 2, "page": page})
+    table = response.context["table"]
+    assert (table.page.number, table.paginator.num_pages) == (3, 3)
+    assert "一种测试装置1" in response.content.decode()
+    counts = [sql for sql in _counts(ctx.captured_queries) if "rights_patent" in sql]
+    assert len(counts) == 1, counts
+
+
 def test_patent_list_counts_exactly_below_the_bound(world, five, login, settings):
     settings.IPCITY_COUNT_LIMIT = 5
     response = login(world.alice).get(LIST)

@@ -529,3 +529,71 @@ def test_postgresql_tests_a_broad_filter_on_the_matches_when_reading_the_keys(db
         sql, titles = keys_query(qs)
         assert "IS TRUE" not in sql and titles == expected(qs) and titles
     search_index._frequencies.clear()  # this test's statistics are no other test's
+
+
+def test_postgresql_walks_the_order_for_a_common_ipc_prefix_once_its_count_found_many(db):
+    import pytest
+    from django.db import connection
+    from django.http import QueryDict
+
+    from ipcity.core.paginators import counted
+    from ipcity.rights.filters import PatentFilterSet
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the GIN match is PostgreSQL's")
+    # 12 patents, 9 of them with an A01G code (main or not); a title naming A01G has no code.
+    for day in range(1, 13):
+        codes = "A01G9/14;A01G31/00" if day % 4 else "F16M11/00"
+        if day == 3:
+            codes = "B05B1/00; A01G25/02"
+        title = "一种A01G9型号的支架" if day == 4 else f"一种育苗装置{day}"
+        make_patent(
+            title,
+            main_ipc=codes.split(";")[0],
+            ipc_codes=codes,
+            filing_date=datetime.date(2021, 1, day),
+            legal_status="lapsed" if day > 6 else "valid",
+        )
+    search_index._frequencies.clear()
+
+    def listed(**data):
+        query = QueryDict(mutable=True)
+        for key, value in data.items():
+            query.setlist(key, [value])
+        filterset = PatentFilterSet(query, queryset=Patent.objects.order_by("-filing_date"))
+        assert filterset.is_valid(), filterset.errors
+        return filterset.qs
+
+    def page(qs, bound: int):
+        _count, capped, rows = counted(qs, bound)
+        return capped, _sql(rows[:5]), [p.title for p in rows[:5]]
+
+    newest = ["一种育苗装置11", "一种育苗装置10", "一种育苗装置9", "一种育苗装置7", "一种育苗装置6"]
+    lapsed = ["一种育苗装置11", "一种育苗装置10", "一种育苗装置9", "一种育苗装置7"]
+    # No statistics yet: the prefix's share is unknown, so the index finds the candidates.
+    capped, sql, titles = page(listed(ipc="A01G"), 3)
+    assert capped and "@@" in sql and titles == newest
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE rights_patent")
+    search_index._frequencies.clear()
+    for data, expected in (({}, newest), ({"legal_status": "lapsed"}, lapsed)):
+        # Many matches, and the prefix holds most rows: the page walks the order, the codes
+        # decide the rows (the title naming A01G is not one), and they are the same rows.
+        capped, sql, titles = page(listed(ipc="A01G", **data), 3)
+        assert capped and "@@" not in sql and titles == expected
+        # Within the bound, the page is read by the count's keys, through the index.
+        capped, sql, titles = page(listed(ipc="A01G", **data), 50)
+        assert not capped and "@@" in sql and titles == expected
+    # A rare prefix keeps the index.
+    search_index._frequencies.clear()
+    old = search_index.WALK_SHARE
+    try:
+        search_index.WALK_SHARE = 1.01
+        capped, sql, titles = page(listed(ipc="A01G"), 3)
+        assert capped and "@@" in sql and titles == newest
+    finally:
+        search_index.WALK_SHARE = old
+    # A keyword search is never left out: only the IPC prefix's codes confirm its match.
+    capped, sql, _titles = page(search_filter(Patent.objects.order_by("-filing_date"), "育苗"), 3)
+    assert capped and "@@" in sql
+    search_index._frequencies.clear()

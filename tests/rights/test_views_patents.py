@@ -1,6 +1,8 @@
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from ipcity.rights.models import Patent
@@ -122,6 +124,43 @@ def test_patent_list_filters(world, login, params, expected):
     body = login(world.alice).get(LIST, params).content.decode()
     other = "乙" if expected == "甲" else "甲"
     assert f"专利{expected}" in body and f"专利{other}" not in body
+
+
+@pytest.mark.parametrize(
+    ("params", "listed"),
+    [
+        ({"high_value": "true"}, True),
+        ({"high_value": "true", "patent_type": "invention"}, True),
+        ({"high_value": "true", "patent_type": ["design", "invention"]}, True),
+        ({"high_value": "true", "legal_status": ["lapsed", "valid"]}, True),
+        ({"high_value": "true", "patent_type": "design"}, False),
+        ({"high_value": "true", "patent_type": ["design", "utility_model"]}, False),
+        ({"high_value": "true", "legal_status": "lapsed"}, False),
+        ({"high_value": "false", "legal_status": "valid"}, False),
+    ],
+)
+def test_high_value_beside_a_type_or_status_none_of_them_has_lists_nothing(
+    world, login, params, listed
+):
+    from django.http import QueryDict
+
+    from ipcity.rights.filters import PatentFilterSet
+
+    make_patent("专利甲", is_high_value=True)
+    data = QueryDict(mutable=True)
+    for key, value in params.items():
+        data.setlist(key, value if isinstance(value, list) else [value])
+    filterset = PatentFilterSet(data, queryset=Patent.objects.all())
+    assert filterset.is_valid()
+    assert [p.title for p in filterset.qs] == (["专利甲"] if listed else [])
+    # The list says so without asking the database for patents.
+    client = login(world.alice)
+    body = client.get(LIST, data).content.decode()
+    assert ("专利甲" in body) is listed
+    if params == {"high_value": "true", "legal_status": "lapsed"}:
+        with CaptureQueriesContext(connection) as ctx:
+            client.get(LIST, data)
+        assert not [q for q in ctx.captured_queries if 'FROM "rights_patent"' in q["sql"]]
 
 
 def test_patent_list_filters_by_street_and_holder(world, login):

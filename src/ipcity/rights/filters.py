@@ -96,6 +96,27 @@ class PatentFilterSet(django_filters.FilterSet):
             "holder",
         ]
 
+    def filter_queryset(self, queryset):
+        if self._never_high_value():
+            return queryset.none()
+        return super().filter_queryset(queryset)
+
+    def _never_high_value(self) -> bool:
+        """High-value patents asked for beside a type or status that none of them has.
+
+        Only a valid invention patent can be high-value (DOMAIN §2; rights.highvalue clears the
+        flag of any other on every change), so such a list is empty by definition. Answered at
+        once: the database would otherwise estimate the two filters as independent and read
+        every high-value patent to find none (about 90,000 rows at 1,000,000 patents,
+        80-200 ms a page)."""
+        data = self.form.cleaned_data
+        if data.get("high_value") is not True:
+            return False
+        types, statuses = data.get("patent_type"), data.get("legal_status")
+        return bool(types and PatentType.INVENTION not in types) or bool(
+            statuses and PatentStatus.VALID not in statuses
+        )
+
     def search(self, queryset, name, value):
         return search_filter(queryset, value)
 

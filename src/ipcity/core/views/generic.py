@@ -67,7 +67,8 @@ def paged_table(table_class, queryset, request):
     except PageNotAnInteger:
         table.paginate(page=1, **pages)
     except EmptyPage:
-        table.paginate(page=table.paginator.num_pages, **pages)
+        # Past the last page (or before the first): the last page, from the count just made.
+        table.page = table.paginator.page(table.paginator.num_pages)
     return table
 
 
