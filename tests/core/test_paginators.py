@@ -122,3 +122,33 @@ def test_count_all_counts_every_row_and_keeps_counting_while_paging(world, five,
     assert "count=all" in body and "page=3" in body  # the page links keep the exact count
     body = client.get(LIST, {"per_page": 2, "count": "all", "page": 3}).content.decode()
     assert "一种测试装置1" in body
+
+
+def test_a_many_row_page_on_sqlite_is_led_by_its_narrowest_choice_filter(db):
+    from ipcity.core.paginators import counted
+
+    statuses = ["valid", "lapsed", "expired"]
+    for day in range(1, 13):
+        make_patent(
+            f"一种测试装置{day}",
+            filing_date=datetime.date(2021, 1, day),
+            legal_status=statuses[day % 3],
+            attribution="outside" if day % 2 else "in_district",
+        )
+    qs = Patent.objects.order_by("-filing_date", "application_number")
+    two = qs.filter(legal_status__in=["valid", "lapsed"], attribution="outside")
+    expected = [p.title for p in two]
+    assert expected == ["一种测试装置9", "一种测试装置7", "一种测试装置3", "一种测试装置1"]
+    for rows, capped in ((counted(two, 3).rows, True), (counted(two, 10).rows, False)):
+        sql = rows.query.sql_with_params()[0]
+        assert [p.title for p in rows] == expected
+        walked = connection.vendor == "sqlite" and capped
+        # Legal status has more choices than attribution: its filter leads.
+        assert ('("rights_patent"."attribution" = %s) IS TRUE' in sql) is walked, sql
+        assert 'legal_status" IN (%s, %s)) IS TRUE' not in sql
+    # One such filter, or a filter on a key, is left to the planner.
+    for one in (qs.filter(attribution="outside"), qs.filter(attribution="outside", region=None)):
+        assert "IS TRUE" not in counted(one, 3).rows.query.sql_with_params()[0]
+    # Not ordered: a count or an export, which reads every row anyway.
+    unordered = two.order_by()
+    assert counted(unordered, 3).rows is unordered

@@ -32,6 +32,7 @@ from django.db.models.sql.where import AND
 from django.utils.functional import cached_property
 
 from .bulk import max_params
+from .planning import lead_with_narrowest, walk_the_order
 
 
 def bounded_count(queryset, limit: int | None = None) -> tuple[int, bool]:
@@ -62,8 +63,8 @@ def counted(queryset, limit: int | None = None) -> Counted:
     if matches and limit >= max_params(connections[queryset.db]):
         matches = []  # the keys would not fit in one statement's parameters: count instead
     if not matches:
-        count, capped = bounded_count(queryset, limit)
-        return Counted(count, capped, queryset)
+        count, capped = bounded_count(lead_with_narrowest(queryset), limit)
+        return Counted(count, capped, walk_the_order(queryset) if capped else queryset)
     keys = list(_for_keys(queryset, matches).values_list("pk", flat=True)[: limit + 1])
     if len(keys) > limit:
         return Counted(limit, True, _after_count(queryset, matches, capped=True))

@@ -20,10 +20,10 @@ import time
 
 from django.db import connections
 from django.db.models import BooleanField
-from django.db.models.expressions import Col, Expression
-from django.db.models.lookups import Exact, In
+from django.db.models.expressions import Expression
 from django.db.models.signals import post_migrate
-from django.db.models.sql.where import OR
+
+from ipcity.core.planning import Unindexed, column_values
 
 from .search import normalize, runs
 
@@ -394,56 +394,23 @@ BROAD_SHARE = 0.2
 
 
 def _broad(connection, table: str, condition) -> bool:
-    """The condition is `column = value` or `column IN (values)`, OR-ed or not, on one column
-    of `table` itself (not a joined one), and the values hold at least BROAD_SHARE of its
-    rows."""
-    lookups = getattr(condition, "children", None)
-    if lookups is None:
-        lookups = [condition]
-    elif condition.negated or (len(lookups) > 1 and condition.connector != OR):
+    """The condition is `column = value` or `column IN (values)` on one column of `table` itself
+    (core.planning.column_values), with text or boolean values that hold at least BROAD_SHARE
+    of its rows."""
+    found = column_values(table, condition)
+    if found is None:
         return False
-    column, values = None, []
-    for lookup in lookups:
-        if not isinstance(lookup, Exact | In) or not isinstance(lookup.lhs, Col):
-            return False
-        if lookup.lhs.alias != table or column not in (None, lookup.lhs.target.column):
-            return False
-        column = lookup.lhs.target.column
-        rhs = lookup.rhs if isinstance(lookup, In) else [lookup.rhs]
-        if not isinstance(rhs, list | tuple | set | frozenset):
-            return False  # a subquery or an expression: not judged here
-        for value in rhs:
-            if isinstance(value, bool):
-                values.append("t" if value else "f")
-            elif isinstance(value, str):
-                values.append(value)
-            else:
-                return False  # an expression, a number or a date: not judged here
-    if column is None:
-        return False
-    shares = value_frequencies(connection, table).get(column, {})
-    return sum(shares.get(value, 0.0) for value in set(values)) >= BROAD_SHARE
-
-
-class Unindexed(Expression):
-    """`(condition) IS TRUE`: the same test of a row, which no index answers."""
-
-    conditional = True
-    output_field = BooleanField()
-
-    def __init__(self, condition):
-        super().__init__()
-        self.condition = condition
-
-    def get_source_expressions(self):
-        return [self.condition]
-
-    def set_source_expressions(self, exprs):
-        (self.condition,) = exprs
-
-    def as_sql(self, compiler, connection):
-        sql, params = compiler.compile(self.condition)
-        return f"(({sql}) IS TRUE)", params
+    field, values = found
+    texts = []
+    for value in values:
+        if isinstance(value, bool):
+            texts.append("t" if value else "f")
+        elif isinstance(value, str):
+            texts.append(value)
+        else:
+            return False  # an expression, a number or a date: not judged here
+    shares = value_frequencies(connection, table).get(field.column, {})
+    return sum(shares.get(value, 0.0) for value in set(texts)) >= BROAD_SHARE
 
 
 # -- the index itself ------------------------------------------------------------------------
