@@ -134,21 +134,40 @@ def test_a_many_row_page_on_sqlite_is_led_by_its_narrowest_choice_filter(db):
             filing_date=datetime.date(2021, 1, day),
             legal_status=statuses[day % 3],
             attribution="outside" if day % 2 else "in_district",
+            is_high_value=day in (3, 9),
         )
+    sqlite = connection.vendor == "sqlite"
+    unindexed = '("rights_patent"."{}" {}) IS TRUE'
     qs = Patent.objects.order_by("-filing_date", "application_number")
+
+    def read(rows, bound):
+        with CaptureQueriesContext(connection) as ctx:
+            found = counted(rows, bound)
+        (count_sql,) = _counts(ctx.captured_queries)
+        return found, count_sql, found.rows.query.sql_with_params()[0]
+
     two = qs.filter(legal_status__in=["valid", "lapsed"], attribution="outside")
     expected = [p.title for p in two]
     assert expected == ["一种测试装置9", "一种测试装置7", "一种测试装置3", "一种测试装置1"]
-    for rows, capped in ((counted(two, 3).rows, True), (counted(two, 10).rows, False)):
-        sql = rows.query.sql_with_params()[0]
-        assert [p.title for p in rows] == expected
-        walked = connection.vendor == "sqlite" and capped
-        # Legal status has more choices than attribution: its filter leads.
-        assert ('("rights_patent"."attribution" = %s) IS TRUE' in sql) is walked, sql
-        assert 'legal_status" IN (%s, %s)) IS TRUE' not in sql
-    # One such filter, or a filter on a key, is left to the planner.
-    for one in (qs.filter(attribution="outside"), qs.filter(attribution="outside", region=None)):
-        assert "IS TRUE" not in counted(one, 3).rows.query.sql_with_params()[0]
+    for bound, capped in ((3, True), (10, False)):
+        found, count_sql, page_sql = read(two, bound)
+        assert found.capped is capped and [p.title for p in found.rows] == expected
+        # Two of legal status's choices are judged fewer rows than one of attribution's three:
+        # a page counted past the bound walks legal status's index with the filing date.
+        walked = unindexed.format("attribution", "= %s") in page_sql
+        assert walked is (sqlite and capped), page_sql
+        assert 'legal_status" IN (%s, %s)) IS TRUE' not in page_sql
+        # The count has an index of both (attribution, legal status, ...): left as it is.
+        assert "IS TRUE" not in count_sql
+    # A set flag is judged a tenth of the rows: the count and the page lead with it.
+    flagged = qs.filter(is_high_value=True, attribution="outside")
+    found, count_sql, page_sql = read(flagged, 1)
+    assert found.capped and [p.title for p in found.rows] == ["一种测试装置9", "一种测试装置3"]
+    assert (unindexed.format("attribution", "= 'outside'") in count_sql) is sqlite, count_sql
+    assert (unindexed.format("attribution", "= %s") in page_sql) is sqlite, page_sql
+    # One such filter beside a key is left to the planner.
+    one = qs.filter(attribution="outside", region_id=12345)
+    assert "IS TRUE" not in read(one, 3)[2]
     # Not ordered: a count or an export, which reads every row anyway.
     unordered = two.order_by()
     assert counted(unordered, 3).rows is unordered

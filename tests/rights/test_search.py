@@ -584,16 +584,18 @@ def test_postgresql_walks_the_order_for_a_common_ipc_prefix_once_its_count_found
         # Within the bound, the page is read by the count's keys, through the index.
         capped, sql, titles = page(listed(ipc="A01G", **data), 50)
         assert not capped and "@@" in sql and titles == expected
-    # A rare prefix keeps the index.
+    # A rare prefix, and a page deep in the list (an API offset), keep the index.
     search_index._frequencies.clear()
-    old = search_index.WALK_SHARE
-    try:
-        search_index.WALK_SHARE = 1.01
-        capped, sql, titles = page(listed(ipc="A01G"), 3)
-        assert capped and "@@" in sql and titles == newest
-    finally:
-        search_index.WALK_SHARE = old
-    # A keyword search is never left out: only the IPC prefix's codes confirm its match.
-    capped, sql, _titles = page(search_filter(Patent.objects.order_by("-filing_date"), "育苗"), 3)
-    assert capped and "@@" in sql
+    for name, value in (("WALK_SHARE", 1.01), ("WALK_ROWS", 1)):
+        old = getattr(search_index, name)
+        try:
+            setattr(search_index, name, value)
+            capped, sql, titles = page(listed(ipc="A01G"), 3)
+            assert capped and "@@" in sql and titles == newest, name
+        finally:
+            setattr(search_index, name, old)
+    # A keyword search beside it is never left out: only the IPC prefix's codes confirm its
+    # own match.
+    capped, sql, titles = page(listed(ipc="A01G", q="育苗"), 3)
+    assert capped and sql.count("@@") == 1 and titles == newest
     search_index._frequencies.clear()

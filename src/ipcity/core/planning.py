@@ -1,15 +1,17 @@
-"""A list's query, written so that the database's planner takes the cheaper way to a page.
+"""A list's query, written so that SQLite's planner takes the cheaper way to a count and a page.
 
-A page of a list is its first rows in the list's order. Given a filter on a column with an
-index, SQLite reads every row the filter holds through that index and sorts them all for the
-page, whatever their number: on 1,000,000 patents, the patents outside the district that are
-valid (about 250,000 rows) took 0.9 s a page. When the list's bounded count found many rows
-(core.paginators), walking the list's order instead (the filing date's index, or one that
-begins with a narrower filter and goes on with the filing date) and testing each row finds a
-page after about (its offset + its size) / share rows: a few hundred. `walk_the_order` writes
-such a filter so that no index answers it (`Unindexed`), when its values hold a broad share of
-the rows. PostgreSQL's planner weighs the two ways by its statistics of each value and is left
-as it is.
+SQLite knows how many rows a column's value holds on average, not for each value. Given two
+filters on columns with choices, it reads the rows of an index of both, or of the one it judges
+narrower, then tests or sorts them all: on 1,000,000 patents, a page of the valid patents
+outside the district (about 250,000 rows, all sorted) took 0.9 s, and a count of the high-value
+patents outside it read the 620,000 patents outside. `lead_with_narrowest` leaves all but the
+narrowest of those filters out of the indexes (`Unindexed`, the same test of each row): a
+bounded count stops after its bound of matches among that filter's rows, and a page of a list
+counted past its bound (`walk_the_order`) walks that filter's index with the list's order,
+finding the page after about (its offset + its size) / share of its rows. A filter leads only
+where the model has such an index, and nothing changes where one index already serves every
+filter (and, for a page, the order after them). PostgreSQL's planner weighs the ways by its
+statistics of each value and is left as it is.
 """
 
 from __future__ import annotations
@@ -60,7 +62,9 @@ def column_values(table: str, condition):
             return None
         field = target
         rhs = lookup.rhs if isinstance(lookup, In) else [lookup.rhs]
-        if not isinstance(rhs, list | tuple | set | frozenset):
+        if not isinstance(rhs, list | tuple | set | frozenset) or any(
+            hasattr(value, "resolve_expression") for value in rhs
+        ):
             return None  # a subquery or an expression: not judged here
         values.extend(rhs)
     return (field, values) if field is not None else None
@@ -82,31 +86,60 @@ def _choice_share(field, values) -> float:
     return len(set(values)) / choices
 
 
-def lead_with_narrowest(queryset):
-    """On SQLite, `queryset` with every filter on a column with choices (or a flag) but the
-    narrowest made `Unindexed`; as it is elsewhere or when fewer than two such filters are
-    there.
+def _index_columns(model) -> list[list[str]]:
+    """The field names of each of the model's indexes, in order (a single indexed field is an
+    index of one)."""
+    found = [[name.lstrip("-") for name in index.fields] for index in model._meta.indexes]
+    found += [[field.name] for field in model._meta.concrete_fields if field.db_index]
+    return found
 
-    SQLite knows how many rows a column's value holds on average, not for each value: given two
-    such filters it reads the rows of the one whose values it judges fewer, or of an index of
-    both, then tests or sorts them all. With one filter left to the index, a bounded count stops
-    after its bound of matches among that filter's rows, and a page (`walk_the_order`) is found
-    among them in the list's order."""
+
+def _order_field(query) -> str | None:
+    """The model field the list's order begins with, or None (an expression, a relation)."""
+    order = query.order_by or (query.get_meta().ordering if query.default_ordering else ())
+    first = order[0] if order else None
+    if not isinstance(first, str):
+        return None
+    name = first.lstrip("-")
+    return None if "__" in name or name == "?" else name
+
+
+def lead_with_narrowest(queryset, *, ordered: bool = False):
+    """On SQLite, `queryset` with every filter on a column with choices (or a flag) but the
+    narrowest made `Unindexed` (see the module's text); as it is elsewhere, with fewer than two
+    such filters, or where no index would lead.
+
+    `ordered`: for a page in the list's order, which the leading index must go on with; else
+    for a count."""
     query = getattr(queryset, "query", None)
     if query is None or connections[queryset.db].vendor != "sqlite":
         return queryset
     if query.where.negated or query.where.connector == OR:
         return queryset
-    table = query.get_meta().db_table
-    shares = {}
+    meta = query.get_meta()
+    shares: dict[int, tuple[float, str]] = {}
     for i, condition in enumerate(query.where.children):
-        found = column_values(table, condition)
+        found = column_values(meta.db_table, condition)
         share = _choice_share(*found) if found else 0.0
         if share:
-            shares[i] = share
+            shares[i] = (share, found[0].name)
     if len(shares) < 2:
         return queryset
-    keep = min(shares, key=shares.get)
+    order = _order_field(query) if ordered else None
+    if ordered and order is None:
+        return queryset
+    filtered = {name for _share, name in shares.values()}
+    indexes = _index_columns(meta.model)
+    tail = [order] if ordered else []
+    for columns in indexes:
+        size = len(filtered)
+        if set(columns[:size]) == filtered and columns[size : size + len(tail)] == tail:
+            return queryset  # one index serves them all already
+    starts = [columns[: 1 + len(tail)] for columns in indexes]
+    leaders = [i for i, (_share, name) in shares.items() if [name, *tail] in starts]
+    if not leaders:
+        return queryset
+    keep = min(leaders, key=lambda i: shares[i][0])
     rows = queryset.all()
     children = rows.query.where.children  # the copy's own list
     for i in shares:
@@ -116,14 +149,11 @@ def lead_with_narrowest(queryset):
 
 
 def walk_the_order(queryset):
-    """`lead_with_narrowest` for an ordered page of a list known to hold many rows.
-
-    The narrowest filter's index then leads, in the list's order where an index has its column
-    first and the order's after it (the filing date beside each of the patent's). Walking the
-    order of all rows instead would meet a status that goes with old filings (an expired
-    patent) only at the end."""
+    """`lead_with_narrowest` for an ordered page of a list known to hold many rows. With the
+    leading filter's values one, its index gives the rows in the list's order; with several,
+    SQLite reads each value's range and sorts them."""
     query = getattr(queryset, "query", None)
     if query is None:
         return queryset
-    ordered = bool(query.order_by) or (query.default_ordering and query.get_meta().ordering)
-    return lead_with_narrowest(queryset) if ordered else queryset
+    is_ordered = bool(query.order_by) or (query.default_ordering and query.get_meta().ordering)
+    return lead_with_narrowest(queryset, ordered=True) if is_ordered else queryset

@@ -290,11 +290,16 @@ class GinMatch(Expression):
         thousands (G06N among the district's patents, on 1,000,000 patents: 14,199 rows read
         and sorted for the tenth page). Walking the order (or that of another filter's index
         with the filing date), a page is found after about (its offset + its size) / share
-        rows; the count found at least its bound of rows that meet every filter."""
+        rows; the count found at least its bound of rows that meet every filter. A page whose
+        end lies further than WALK_ROWS rows of that walk (an API offset deep in the list)
+        keeps the index."""
         if not (self.confirm and self.counted is True) or query.where.negated:
             return False
-        terms = _term_list(self.tokens)
-        return min(term_share(t, self.frequencies) for t in terms) >= WALK_SHARE
+        if query.high_mark is None:
+            return False
+        share = min(term_share(t, self.frequencies) for t in _term_list(self.tokens))
+        # The API pages on past the count's bound: a deep page walks too far.
+        return share >= WALK_SHARE and query.high_mark / share <= WALK_ROWS
 
     def for_keys(self, queryset):
         """The count's keys query, with each broad filter beside this match (one that holds at
@@ -387,6 +392,8 @@ def _statistics(connection, table: str, values: str, freqs: str) -> dict[str, di
 # walking to a later page would (1% of 1,000,000 rows: 10,000 matches to sort; walking to the
 # tenth page of 25 reads about 25,000).
 WALK_SHARE = 0.01
+# ... as long as the page ends within about this many rows of the walk (its end / the share).
+WALK_ROWS = 50_000
 
 # A filter beside a match that holds at least this share of the rows is tested on the match's
 # rows when the count reads its keys, rather than read from its own index (GinMatch.for_keys).
