@@ -7,6 +7,7 @@
 - charlie: user of enterprise B: a stranger to everything of A's and of bob's units.
 """
 
+import contextlib
 import copy
 import os
 from dataclasses import dataclass
@@ -132,15 +133,23 @@ def _build_world() -> World:
 @pytest.fixture(scope="module")
 def _module_world(django_db_setup, django_db_blocker):
     """The personas built once for a module in which every test uses them (see
-    `_share_the_world`): inside a transaction held open for the module and rolled back after its
-    last test, as `module_demo` holds the demo. Each test runs in its own savepoint (`db`)."""
+    `_share_the_world`), held for the module as `module_demo` holds the demo."""
+    with _held_for_the_module(django_db_blocker):
+        yield _build_world()
+
+
+@contextlib.contextmanager
+def _held_for_the_module(django_db_blocker):
+    """A transaction held open for a module's tests and rolled back after its last one: what is
+    made inside it is there for each test, which still runs in its own savepoint (`db`) rolled
+    back to it. Not for `transaction=True` tests."""
     from django.db import transaction
 
     with django_db_blocker.unblock():
         outer = transaction.atomic()
         outer.__enter__()
         try:
-            yield _build_world()
+            yield
         finally:
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)
@@ -312,15 +321,7 @@ def module_demo(django_db_setup, django_db_blocker):
     transaction held open for the module and rolled back after its last test. Each test still
     runs in its own savepoint (`db`), rolled back to the loaded demo, so tests see the same data
     and cannot disturb one another. Not for `transaction=True` tests."""
-    from django.db import transaction
-
     from ipcity.core.demo import load_demo
 
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            yield load_demo()
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
+    with _held_for_the_module(django_db_blocker):
+        yield load_demo()

@@ -37,20 +37,17 @@ class CreateTogether(Operation):
 
     def __init__(self, operations):
         self.operations = list(operations)
-        created: set[str] = set()
+        self.created: list[str] = []  # the models created, in order
         for operation in self.operations:
             if isinstance(operation, migrations.CreateModel):
-                created.add(operation.name_lower)
-            elif not (isinstance(operation, COMPLETING) and _target(operation) in created):
+                self.created.append(operation.name_lower)
+            elif not (isinstance(operation, COMPLETING) and _target(operation) in self.created):
                 raise TypeError(
                     f"CreateTogether holds CreateModel operations and what completes the models "
                     f"they create, not {operation.describe()!r}"
                 )
-        if not created:
+        if not self.created:
             raise TypeError("CreateTogether needs at least one CreateModel")
-        self.created = [
-            op.name_lower for op in self.operations if isinstance(op, migrations.CreateModel)
-        ]
         super().__init__()
 
     def deconstruct(self):
