@@ -94,6 +94,11 @@ def _index_columns(model) -> list[list[str]]:
     return found
 
 
+def is_ordered(query) -> bool:
+    """The query has an order of its own or its model's."""
+    return bool(query.order_by) or bool(query.default_ordering and query.get_meta().ordering)
+
+
 def _order_field(query) -> str | None:
     """The model field the list's order begins with, or None (an expression, a relation)."""
     order = query.order_by or (query.get_meta().ordering if query.default_ordering else ())
@@ -131,8 +136,8 @@ def lead_with_narrowest(queryset, *, ordered: bool = False):
     filtered = {name for _share, name in shares.values()}
     indexes = _index_columns(meta.model)
     tail = [order] if ordered else []
+    size = len(filtered)
     for columns in indexes:
-        size = len(filtered)
         if set(columns[:size]) == filtered and columns[size : size + len(tail)] == tail:
             return queryset  # one index serves them all already
     starts = [columns[: 1 + len(tail)] for columns in indexes]
@@ -155,5 +160,4 @@ def walk_the_order(queryset):
     query = getattr(queryset, "query", None)
     if query is None:
         return queryset
-    is_ordered = bool(query.order_by) or (query.default_ordering and query.get_meta().ordering)
-    return lead_with_narrowest(queryset, ordered=True) if is_ordered else queryset
+    return lead_with_narrowest(queryset, ordered=True) if is_ordered(query) else queryset

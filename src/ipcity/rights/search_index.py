@@ -23,7 +23,7 @@ from django.db.models import BooleanField
 from django.db.models.expressions import Expression
 from django.db.models.signals import post_migrate
 
-from ipcity.core.planning import Unindexed, column_values
+from ipcity.core.planning import Unindexed, column_values, is_ordered
 
 from .search import normalize, runs
 
@@ -193,7 +193,7 @@ class FtsMatch(Expression):
 
     def as_sql(self, compiler, connection):
         query = compiler.query
-        ordered = bool(query.order_by) or (query.default_ordering and query.get_meta().ordering)
+        ordered = is_ordered(query)
         where = query.where
         others = [c for c in where.children if not _is_match(c) and not self._confirms(c)]
         filtered = where.negated or bool(others)
@@ -324,7 +324,7 @@ class GinMatch(Expression):
 
     def as_sql(self, compiler, connection):
         query = compiler.query
-        ordered = bool(query.order_by) or (query.default_ordering and query.get_meta().ordering)
+        ordered = is_ordered(query)
         if ordered and self.walks(query):
             return "TRUE", []
         where = query.where
