@@ -307,6 +307,8 @@ EMAIL_BACKEND = (
     else "django.core.mail.backends.locmem.EmailBackend"
 )
 
+# Django's database store, its read on every request written in SQL once (accounts.session_store).
+SESSION_ENGINE = "ipcity.accounts.session_store"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -32,3 +32,18 @@ def test_a_worker_loads_the_views_then_freezes_what_it_holds():
         assert gc.get_freeze_count() > 10_000
     finally:
         gc.unfreeze()
+
+
+def test_the_server_runs_single_threaded_processes_two_a_core_unless_told(monkeypatch):
+    def shape():
+        argv = gunicorn_argv("127.0.0.1:8000")
+        return int(argv[argv.index("--workers") + 1]), int(argv[argv.index("--threads") + 1])
+
+    monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
+    monkeypatch.delenv("IPCITY_WEB_THREADS", raising=False)
+    for cores, workers in ((1, 2), (2, 4), (3, 6), (64, 8), (None, 2)):
+        monkeypatch.setattr("os.cpu_count", lambda cores=cores: cores)
+        assert shape() == (workers, 1)
+    monkeypatch.setenv("WEB_CONCURRENCY", "3")
+    monkeypatch.setenv("IPCITY_WEB_THREADS", "4")
+    assert shape() == (3, 4)

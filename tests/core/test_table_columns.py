@@ -49,3 +49,19 @@ def test_the_columns_write_what_the_template_columns_write(language):
 def test_tables_built_from_model_fields_get_them():
     assert isinstance(CaseTable.base_columns["opened_on"], table_columns.DateColumn)
     assert isinstance(PatentTable.base_columns["filing_date"], table_columns.DateColumn)
+
+
+@pytest.mark.parametrize(
+    "pattern", ["Y年n月j日", "m/d/Y", "Y-m-d H:i", "{Y}", "d.m.Y", "N j, Y", "m/d/Y P", r"Y\a"]
+)
+def test_a_cell_writes_a_date_as_the_date_filter_does(pattern):
+    from django.template.defaultfilters import date as date_filter
+
+    for value in (datetime.date(2024, 3, 5), datetime.datetime(2025, 11, 9, 7, 5)):
+        if ("H" in pattern or "P" in pattern) and not isinstance(value, datetime.datetime):
+            continue
+        with translation.override("en"):
+            got = table_columns._formatted(value, pattern, "—")
+            assert got == date_filter(value, pattern)
+    # Formats with other letters are left to the filter.
+    assert (table_columns._writer(pattern, True) is None) == any(c in pattern for c in "NPa\\")

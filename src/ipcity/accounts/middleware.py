@@ -24,11 +24,13 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, logout
-from django.db.models import Exists, Value
+from django.db.models import Exists, OuterRef
 from django.http import HttpResponseRedirect, JsonResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
+
+from ipcity.core.compiled import Compiled
 
 from . import sessions
 from .models import LoginEventKind, RoleAssignment, TOTPDevice
@@ -69,22 +71,44 @@ def totp_required(user) -> bool:
     return _totp_roles(user).exists()
 
 
+def standing() -> dict:
+    """Annotations of users: whether each holds a role that requires an authenticator
+    (`totp_role`), and has one (`totp_enrolled`)."""
+    roles = RoleAssignment.objects.filter(
+        user=OuterRef("pk"),
+        role__code__in=settings.IPCITY_TOTP_REQUIRED_ROLES,
+        role__is_active=True,
+    )
+    return {
+        "totp_role": Exists(roles),
+        "totp_enrolled": Exists(TOTPDevice.objects.filter(user=OuterRef("pk"))),
+    }
+
+
+def _standing(user_pk):
+    users = get_user_model().objects.filter(pk=user_pk).annotate(**standing())
+    return users.values_list("totp_role", "totp_enrolled")
+
+
+# Asked on every request: the SQL is written once (core.compiled).
+STANDING = Compiled(_standing, -7_390_516_284)
+
+
 def owes_authenticator(user) -> bool:
-    """`totp_required(user) and not has_totp(user)`, asked on every request: one query. A user
-    whose row is gone (deleted while signed in) is refused, not let through."""
+    """`totp_required(user) and not has_totp(user)`, asked on every request. The session's
+    user comes with the answer (accounts.backends); any other costs one query. A user whose
+    row is gone (deleted while signed in) is refused, not let through."""
     if not settings.IPCITY_TOTP_ENFORCE:
         return False
     if user.pk is None:
         return True
-    required = Value(True) if user.is_superuser or user.is_staff else Exists(_totp_roles(user))
-    row = (
-        get_user_model()
-        .objects.filter(pk=user.pk)
-        .annotate(required=required, enrolled=Exists(TOTPDevice.objects.filter(user=user)))
-        .values_list("required", "enrolled")
-        .first()
-    )
-    return row is None or (bool(row[0]) and not row[1])
+    if hasattr(user, "ipcity_totp_enrolled"):  # read with the session's user
+        row = (user.ipcity_totp_role, user.ipcity_totp_enrolled)
+    else:
+        row = STANDING.first(user.pk)
+    if row is None:
+        return True
+    return (user.is_superuser or user.is_staff or bool(row[0])) and not row[1]
 
 
 class IdentityMiddleware:

@@ -18,6 +18,7 @@ from importlib import import_module
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.contrib.sessions.backends import db
 from django.db.models import F
 from django.dispatch import receiver
 from django.utils import timezone
@@ -123,7 +124,7 @@ def live_sessions(user):
     now = timezone.now()
     rows = list(UserSession.objects.filter(user=user))
     keys = [row.session_key for row in rows]
-    if settings.SESSION_ENGINE == "django.contrib.sessions.backends.db":
+    if issubclass(session_store(), db.SessionStore):
         alive = set(
             Session.objects.filter(session_key__in=keys, expire_date__gt=now).values_list(
                 "session_key", flat=True

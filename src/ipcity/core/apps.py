@@ -20,8 +20,9 @@ class CoreConfig(AppConfig):
 
         install_defaults()
 
-        from . import generation, migration_batch, table_html
+        from . import form_renderer, generation, migration_batch, table_html
 
+        form_renderer.install()
         generation.install()
         table_html.install()
         migration_batch.install()

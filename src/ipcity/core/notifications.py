@@ -5,6 +5,7 @@ import logging
 from django.conf import settings
 from django.core.mail import send_mail
 
+from .compiled import Compiled
 from .models import Notification
 
 logger = logging.getLogger(__name__)
@@ -26,7 +27,17 @@ def notify(user, title: str, body: str = "", link: str = "") -> Notification:
     return note
 
 
+# Counted for every page's header: the SQL is written once (core.compiled).
+UNREAD = Compiled(
+    lambda user_pk: (
+        Notification.objects.filter(user_id=user_pk, read_at__isnull=True).order_by().values("pk")
+    ),
+    -7_390_516_284,
+    count=True,
+)
+
+
 def unread_count(user) -> int:
     if not user.is_authenticated:
         return 0
-    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+    return UNREAD.first(user.pk)[0]

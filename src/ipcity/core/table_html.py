@@ -28,7 +28,7 @@ from django.template.loader import get_template
 from django.utils.encoding import force_str
 from django.utils.formats import localize
 from django.utils.hashable import make_hashable
-from django.utils.html import conditional_escape, escape
+from django.utils.html import conditional_escape, escape, format_html
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime
@@ -184,6 +184,11 @@ class _Cells:
         self.many = isinstance(column, ManyToManyColumn)
         self.text_link = isinstance(column, BaseLinkColumn) and column.text is not None
         self.displays: dict[tuple[type, type], object] = {}
+        self.render = bound_column.render
+        self.arguments = _arguments(self.render)
+        self.plain = self.arguments == ("value",) and _is_plain(self.render)
+        self.link = bound_column.link
+        self.fixed_link = _fixed_link(self.link, bound_column)
 
     def __call__(self, row):
         record = row.record
@@ -207,7 +212,29 @@ class _Cells:
                     return row._call_render(self.bound_column)
         if value in self.empty_values or (self.many and not value.exists()):
             return self.default
-        return row._call_render(self.bound_column, value)
+        return self._rendered(row, value)
+
+    def _rendered(self, row, value):
+        """`BoundRow._call_render`: the column's `render` given the arguments it names, then
+        the link around it. The arguments are found once per column, not per cell, and a link
+        to the record's own page is written without django-tables2's per-cell machinery."""
+        if self.arguments is None or (self.link and self.fixed_link is None):
+            return row._call_render(self.bound_column, value)
+        if self.plain:
+            content = value
+        else:
+            given = {
+                "value": value,
+                "record": row.record,
+                "column": self.bound_column.column,
+                "bound_column": self.bound_column,
+                "bound_row": row,
+                "table": row.table,
+            }
+            content = self.render(**{name: given[name] for name in self.arguments})
+        if not self.link:
+            return content
+        return self.fixed_link(row, value, content)
 
     def _display(self, record, penultimate):
         """How a record of this kind shows the choice label, or None when it shows the value."""
@@ -224,13 +251,68 @@ class _Cells:
         ):
             return lambda obj: getattr(obj, name)()  # a model's own method
         own = method.keywords["field"]
-        labels = dict(make_hashable(own.flatchoices))  # lazy: shown in the request's language
+        # In the request's language, made text once per table rather than once per cell.
+        labels = {
+            make_hashable(value): force_str(label, strings_only=True)
+            for value, label in own.flatchoices
+        }
 
         def display(obj, attname=own.attname, labels=labels):
             value = getattr(obj, attname)
-            return force_str(labels.get(make_hashable(value), value), strings_only=True)
+            return labels.get(make_hashable(value), value)
 
         return display
+
+
+# What django-tables2 offers a column's `render`; one that asks for anything else gets None
+# from `call_with_appropriate`, and goes that way here too.
+CELL_ARGUMENTS = frozenset({"value", "record", "column", "bound_column", "bound_row", "table"})
+
+
+def _arguments(render) -> tuple[str, ...] | None:
+    """The names `render` is called with, or None where django-tables2's own call is needed
+    (a `**kwargs` catch-all, or a name it does not offer)."""
+    names, catch_all = cached_signature(render)
+    if catch_all or not CELL_ARGUMENTS.issuperset(names):
+        return None
+    return tuple(names)
+
+
+def _is_plain(render) -> bool:
+    """Whether `render` is `Column.render`, which returns the value as it is."""
+    from django_tables2 import Column
+
+    return getattr(render, "__func__", None) is Column.render
+
+
+def _fixed_link(link, bound_column):
+    """For a `linkify=True` column whose link is the page of the object its accessor reaches
+    (else of the record), with attributes no row changes: a function writing the link as
+    `LinkTransform` does. None for any other link."""
+    if not link or link.url is not None or link.reverse_args.get("viewname") is not None:
+        return None
+    attrs = dict(link.attrs or {})
+    if any(callable(value) for value in attrs.values()):
+        return None
+    target = A(link.accessor if link.accessor is not None else bound_column.name)
+
+    def linked(row, value, content):
+        record = row.record
+        try:
+            obj = target.resolve(record)
+        except Exception:
+            obj = None
+        if not hasattr(obj, "get_absolute_url"):
+            if not hasattr(record, "get_absolute_url"):
+                return row._call_render(bound_column, value)  # as django-tables2 fails
+            obj = record
+        href = obj.get_absolute_url()
+        if href is None:
+            return content
+        html = AttributeDict({**attrs, "href": href}).as_html()
+        return format_html("<a {}>{}</a>", html, content)
+
+    return linked
 
 
 def _pagination(parts: list[str], table, query: dict) -> None:

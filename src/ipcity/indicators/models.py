@@ -2,11 +2,11 @@
 
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from ipcity.core.links import object_url
 from ipcity.core.models import BaseModel, RestrictedManager
 
 from .choices import Denominator, Dimension
@@ -93,7 +93,7 @@ class Population(BaseModel):
         return f"{self.region} {self.year}: {self.resident_population:,}"
 
     def get_absolute_url(self):
-        return reverse("indicators:population_detail", args=[self.pk])
+        return object_url("indicators:population_detail", self.pk)
 
 
 class IndicatorSnapshot(models.Model):

@@ -1,10 +1,10 @@
 """Organizations (who) and regions (where): the holders, units and parties every module names."""
 
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from ipcity.core.links import object_url
 from ipcity.core.models import BaseModel
 
 from .choices import OrganizationKind, RegionKind
@@ -44,7 +44,7 @@ class Region(BaseModel):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("orgs:region_detail", args=[self.pk])
+        return object_url("orgs:region_detail", self.pk)
 
 
 class Organization(BaseModel):
@@ -113,7 +113,7 @@ class Organization(BaseModel):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("orgs:organization_detail", args=[self.pk])
+        return object_url("orgs:organization_detail", self.pk)
 
     def save(self, *args, **kwargs):
         is_new = self.pk is None

@@ -6,7 +6,6 @@ Reads go through `restrict(user, "view")`, so an object outside the caller's sco
 changes go through `rights.actions`, which answer 403 for what the caller may not change.
 """
 
-from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Status
 
@@ -28,10 +27,10 @@ from .models import (
     Copyright,
     GeographicalIndication,
     Patent,
-    PatentHolder,
     PlantVarietyRight,
     Trademark,
 )
+from .models.patents import holders_prefetch
 from .schemas import (
     CopyrightFilters,
     CopyrightOut,
@@ -59,9 +58,7 @@ def _patents(request, action="view"):
     return (
         Patent.objects.restrict(request.auth, action)
         .select_related("region")
-        .prefetch_related(
-            Prefetch("holder_links", queryset=PatentHolder.objects.select_related("organization"))
-        )
+        .prefetch_related(holders_prefetch())
     )
 
 

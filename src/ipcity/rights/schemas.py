@@ -22,6 +22,7 @@ from .choices import (
     PlantVarietyStatus,
     TrademarkStatus,
 )
+from .models.patents import holders_of
 
 MAX_INT = 2**31 - 1
 
@@ -79,7 +80,7 @@ class PatentOut(Schema):
                 "position": link.position,
                 "name_as_recorded": link.name_as_recorded,
             }
-            for link in obj.holder_links.all()
+            for link in holders_of(obj)
         ]
 
     @staticmethod

@@ -10,6 +10,7 @@ from .models import (
     SoftwareLegalizationCheck,
     Trademark,
 )
+from .models.patents import holders_of
 
 ATTRS = {"class": "table table-sm table-hover align-middle mb-0"}
 TEMPLATE = "django_tables2/bootstrap5-responsive.html"
@@ -71,7 +72,7 @@ class PatentTable(tables.Table):
 
     def render_first_holder(self, record):
         # Reads the prefetched links: no query per row.
-        links = list(record.holder_links.all())
+        links = holders_of(record)
         if not links:
             return record.holder_names.split(";")[0] if record.holder_names else "—"
         return links[0].organization.name

@@ -1,9 +1,10 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
-from ..dashboard import cards_for
+from ..dashboard import cards_and_html
 
 
 @login_required
 def home(request):
-    return render(request, "core/home.html", {"cards": cards_for(request)})
+    cards, html = cards_and_html(request)
+    return render(request, "core/home.html", {"cards": cards, "cards_html": html})

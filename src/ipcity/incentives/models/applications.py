@@ -5,10 +5,10 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from ipcity.core.links import object_url
 from ipcity.core.models import BaseModel
 from ipcity.protection.models.files import private_upload
 
@@ -119,7 +119,7 @@ class Application(BaseModel):
         return self.number or f"{self.program} – {self.applicant}"
 
     def get_absolute_url(self):
-        return reverse("incentives:application_detail", args=[self.pk])
+        return object_url("incentives:application_detail", self.pk)
 
 
 class ApplicationItem(models.Model):

@@ -6,10 +6,10 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from ipcity.core.links import object_url
 from ipcity.core.models import BaseModel
 
 from ..choices import NoticeStatus, ObjectionStatus
@@ -60,7 +60,7 @@ class PublicNotice(BaseModel):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("incentives:notice_detail", args=[self.pk])
+        return object_url("incentives:notice_detail", self.pk)
 
     @classmethod
     def scope_public_view(cls):

@@ -5,10 +5,10 @@ from decimal import Decimal
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from ipcity.core.links import object_url
 from ipcity.core.models import BaseModel
 
 from ..choices import ProgramStatus, RuleKind
@@ -88,7 +88,7 @@ class Program(BaseModel):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("incentives:program_detail", args=[self.pk])
+        return object_url("incentives:program_detail", self.pk)
 
     @classmethod
     def scope_public_view(cls):

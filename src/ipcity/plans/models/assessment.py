@@ -1,11 +1,11 @@
 """Annual assessment (年度考核) of member units: a scheme per year, scored per unit."""
 
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 from simple_history.models import HistoricalRecords
 
+from ipcity.core.links import object_url
 from ipcity.core.models import BaseModel
 
 from ..choices import AssessmentStatus, ItemMethod
@@ -42,7 +42,7 @@ class AssessmentScheme(BaseModel):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("plans:scheme_detail", args=[self.pk])
+        return object_url("plans:scheme_detail", self.pk)
 
 
 class AssessmentItem(models.Model):

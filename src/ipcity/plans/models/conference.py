@@ -2,10 +2,10 @@
 
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from ipcity.core.links import object_url
 from ipcity.core.models import BaseModel
 
 from ..choices import TaskStatus
@@ -47,7 +47,7 @@ class Meeting(BaseModel):
         return f"{self.held_on} {self.title}"
 
     def get_absolute_url(self):
-        return reverse("plans:meeting_detail", args=[self.pk])
+        return object_url("plans:meeting_detail", self.pk)
 
 
 class Resolution(BaseModel):

@@ -1,10 +1,10 @@
 """A work plan as data: its sections, numbered tasks, the units assigned to them, and KPIs."""
 
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from ipcity.core.links import object_url
 from ipcity.core.models import BaseModel
 
 from ..choices import PlanStatus, ReportFrequency, SectionKind, TaskStatus, UnitRole
@@ -50,7 +50,7 @@ class Plan(BaseModel):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("plans:plan_detail", args=[self.pk])
+        return object_url("plans:plan_detail", self.pk)
 
 
 class PlanSection(models.Model):
@@ -135,7 +135,7 @@ class PlanTask(BaseModel):
         return f"{self.number}. {self.title}"
 
     def get_absolute_url(self):
-        return reverse("plans:task_detail", args=[self.pk])
+        return object_url("plans:task_detail", self.pk)
 
 
 class TaskUnit(models.Model):

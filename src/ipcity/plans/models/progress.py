@@ -2,11 +2,11 @@
 
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 from simple_history.models import HistoricalRecords
 
+from ipcity.core.links import object_url
 from ipcity.core.models import BaseModel
 
 from ..choices import ReportStatus
@@ -65,7 +65,7 @@ class ProgressReport(BaseModel):
         return f"{self.task} · {self.organization} · {self.period}"
 
     def get_absolute_url(self):
-        return reverse("plans:report_detail", args=[self.pk])
+        return object_url("plans:report_detail", self.pk)
 
     # Transitions only change the state; actions.py checks who may call them, stamps who and
     # when, and saves inside a transaction.

@@ -4,10 +4,10 @@ import datetime
 
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from ipcity.core.links import object_url
 from ipcity.core.models import BaseModel
 
 from ..choices import AgencyKind, OfficerStatus
@@ -54,7 +54,7 @@ class Agency(BaseModel):
         return str(self.organization)
 
     def get_absolute_url(self):
-        return reverse("protection:agency_detail", args=[self.pk])
+        return object_url("protection:agency_detail", self.pk)
 
 
 def normalize_certificate_number(text: str) -> str:
@@ -127,7 +127,7 @@ class Officer(BaseModel):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("protection:officer_detail", args=[self.pk])
+        return object_url("protection:officer_detail", self.pk)
 
     def is_certified_on(self, day: datetime.date) -> bool:
         return (

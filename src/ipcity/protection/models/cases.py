@@ -3,11 +3,11 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 from simple_history.models import HistoricalRecords
 
+from ipcity.core.links import object_url
 from ipcity.core.models import BaseModel
 
 from ..choices import (
@@ -191,7 +191,7 @@ class Case(BaseModel):
         return f"{self.number} {self.title}"
 
     def get_absolute_url(self):
-        return reverse("protection:case_detail", args=[self.pk])
+        return object_url("protection:case_detail", self.pk)
 
     @classmethod
     def scope_public_summary(cls) -> Q:

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from ipcity.core.links import object_url
 from ipcity.core.models import BaseModel
 
 from ..choices import CampaignStatus, MediationOutcome, MeetingKind, RightType, SupervisionLevel
@@ -53,7 +54,7 @@ class Meeting(BaseModel):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("protection:meeting_detail", args=[self.pk])
+        return object_url("protection:meeting_detail", self.pk)
 
 
 class FollowUp(BaseModel):
@@ -133,7 +134,7 @@ class Supervision(BaseModel):
         return f"{self.case} · {self.supervisor}"
 
     def get_absolute_url(self):
-        return reverse("protection:supervision_detail", args=[self.pk])
+        return object_url("protection:supervision_detail", self.pk)
 
 
 class Campaign(BaseModel):
@@ -181,7 +182,7 @@ class Campaign(BaseModel):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("protection:campaign_detail", args=[self.pk])
+        return object_url("protection:campaign_detail", self.pk)
 
 
 class Mediation(BaseModel):
@@ -241,4 +242,4 @@ class Mediation(BaseModel):
         return f"{self.applicant} / {self.respondent}"
 
     def get_absolute_url(self):
-        return reverse("protection:mediation_detail", args=[self.pk])
+        return object_url("protection:mediation_detail", self.pk)

@@ -2,10 +2,10 @@
 
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from ipcity.core.links import object_url
 from ipcity.core.models import BaseModel
 
 from ..choices import LeadSource, LeadStatus, RightType
@@ -134,7 +134,7 @@ class Lead(BaseModel):
         return self.tracking_code
 
     def get_absolute_url(self):
-        return reverse("protection:lead_detail", args=[self.pk])
+        return object_url("protection:lead_detail", self.pk)
 
     @property
     def is_open(self) -> bool:

@@ -2,10 +2,10 @@
 
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from ipcity.core.links import object_url
 from ipcity.core.models import BaseModel
 
 from ..choices import (
@@ -47,7 +47,7 @@ class ThresholdRuleSet(BaseModel):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("protection:threshold_detail", args=[self.pk])
+        return object_url("protection:threshold_detail", self.pk)
 
 
 class ThresholdRule(BaseModel):
@@ -188,7 +188,7 @@ class CriminalTransfer(BaseModel):
         return f"{self.case} → {self.police}"
 
     def get_absolute_url(self):
-        return reverse("protection:transfer_detail", args=[self.pk])
+        return object_url("protection:transfer_detail", self.pk)
 
 
 class TransferDocument(BaseModel):

@@ -1,9 +1,12 @@
 """The case list. A row the user sees only in summary (`is_full` false) shows the summary columns
 and a dash with a "summary" badge in the others."""
 
+import functools
+
 import django_tables2 as tables
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from .. import clocks
@@ -15,12 +18,18 @@ TEMPLATE = "django_tables2/bootstrap5-responsive.html"
 SHOWN_NAMES = 2
 
 
-def masked():
+@functools.cache
+def _masked(language):
     return format_html(
         '<span class="text-body-secondary">—</span> '
         '<span class="badge text-bg-light border" data-testid="summary-badge">{}</span>',
         _("summary"),
     )
+
+
+def masked():
+    """What a summary row shows for a field it does not show (made once per language)."""
+    return _masked(get_language())
 
 
 def due_badge(case, today=None):

@@ -1,10 +1,10 @@
 """Geographical indications, plant variety rights, copyrights and software legalization checks."""
 
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from ipcity.core.links import object_url
 from ipcity.core.models import BaseModel
 
 from ..choices import CopyrightKind, GIKind, GIStage, PlantVarietyStatus
@@ -51,7 +51,7 @@ class GeographicalIndication(BaseModel):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("rights:gi_detail", args=[self.pk])
+        return object_url("rights:gi_detail", self.pk)
 
 
 class PlantVarietyRight(BaseModel):
@@ -91,7 +91,7 @@ class PlantVarietyRight(BaseModel):
         return f"{self.variety} ({self.right_number})"
 
     def get_absolute_url(self):
-        return reverse("rights:pvr_detail", args=[self.pk])
+        return object_url("rights:pvr_detail", self.pk)
 
 
 class Copyright(BaseModel):
@@ -128,7 +128,7 @@ class Copyright(BaseModel):
         return f"{self.title} ({self.registration_number})"
 
     def get_absolute_url(self):
-        return reverse("rights:copyright_detail", args=[self.pk])
+        return object_url("rights:copyright_detail", self.pk)
 
 
 class SoftwareLegalizationCheck(BaseModel):
@@ -162,7 +162,7 @@ class SoftwareLegalizationCheck(BaseModel):
         return f"{self.organization} {self.check_date}"
 
     def get_absolute_url(self):
-        return reverse("rights:softwarecheck_detail", args=[self.pk])
+        return object_url("rights:softwarecheck_detail", self.pk)
 
     @property
     def unlicensed_count(self) -> int:

@@ -1,10 +1,10 @@
 """Patents, their holders and their legal events."""
 
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from ipcity.core.links import object_url
 from ipcity.core.models import BaseModel
 
 from ..choices import Attribution, AttributionSignal, LegalEventKind, PatentStatus, PatentType
@@ -147,7 +147,7 @@ class Patent(BaseModel):
         return f"{self.application_number} {self.title}"
 
     def get_absolute_url(self):
-        return reverse("rights:patent_detail", args=[self.pk])
+        return object_url("rights:patent_detail", self.pk)
 
     @property
     def patent_number(self) -> str:
@@ -191,6 +191,35 @@ class PatentHolder(models.Model):
 
     def __str__(self):
         return self.name_as_recorded or str(self.organization)
+
+
+# Where a list of patents keeps each one's holders (`listed_holders`): a plain list. Prefetched
+# into `holder_links` with a queryset of its own, Django makes a queryset per patent to hold
+# them, a fifth of a list page's time.
+LISTED_HOLDERS = "listed_holders"
+
+
+def holder_rows():
+    """Holder links with their organization's name, and no more of it."""
+    return PatentHolder.objects.select_related("organization").only(
+        "id",
+        "patent_id",
+        "position",
+        "name_as_recorded",
+        "organization__id",
+        "organization__name",
+    )
+
+
+def holders_prefetch():
+    """The holders of each patent listed, in order, into `listed_holders`."""
+    return models.Prefetch("holder_links", queryset=holder_rows(), to_attr=LISTED_HOLDERS)
+
+
+def holders_of(patent) -> list:
+    """The patent's holder links, in order: those prefetched, else read."""
+    listed = getattr(patent, LISTED_HOLDERS, None)
+    return listed if listed is not None else list(patent.holder_links.all())
 
 
 class LegalEvent(BaseModel):

@@ -1,8 +1,8 @@
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from ipcity.core.links import object_url
 from ipcity.core.models import BaseModel
 
 from ..choices import Attribution, TrademarkStatus
@@ -81,4 +81,4 @@ class Trademark(BaseModel):
         return f"{self.mark} ({self.registration_number})"
 
     def get_absolute_url(self):
-        return reverse("rights:trademark_detail", args=[self.pk])
+        return object_url("rights:trademark_detail", self.pk)

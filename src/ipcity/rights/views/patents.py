@@ -13,29 +13,39 @@ from ..choices import HighValueCriterion
 from ..exports import PATENT_EXPORT
 from ..filters import PatentFilterSet
 from ..forms import PatentForm
-from ..models import Patent, PatentHolder
+from ..models import Patent
+from ..models.patents import holder_rows, holders_of, holders_prefetch
 from ..tables import PatentTable
 from .base import RegistryDetailView, RegistryEditView, RegistryHistoryView, RegistryListView
 
 logger = logging.getLogger(__name__)
 
 PATENT_QUERYSET = Patent.objects.select_related("region", "high_value_rule").prefetch_related(
-    Prefetch(
-        "holder_links",
-        queryset=PatentHolder.objects.select_related("organization").only(
-            "id",
-            "patent_id",
-            "position",
-            "name_as_recorded",
-            "organization__id",
-            "organization__name",
-        ),
-    )
+    Prefetch("holder_links", queryset=holder_rows())
+)
+
+
+# What the list's table shows, and no more: not the abstract, the search text, the criteria
+# (JSON decoded per row) nor the rule set joined to every row.
+LIST_COLUMNS = (
+    "application_number",
+    "number_check_ok",
+    "title",
+    "patent_type",
+    "legal_status",
+    "filing_date",
+    "holder_names",
+    "region__name",
+    "is_high_value",
 )
 
 
 class PatentListView(RegistryListView):
-    queryset = PATENT_QUERYSET
+    queryset = (
+        Patent.objects.select_related("region")
+        .prefetch_related(holders_prefetch())
+        .only(*LIST_COLUMNS)
+    )
     filterset_class = PatentFilterSet
     table_class = PatentTable
     export_spec = PATENT_EXPORT
@@ -107,11 +117,13 @@ def _normalize_explanation(result) -> list[dict]:
 
 
 class PatentDetailView(RegistryDetailView):
-    queryset = PATENT_QUERYSET
+    queryset = Patent.objects.select_related("region", "high_value_rule").prefetch_related(
+        holders_prefetch()
+    )
     template_name = "rights/patent_detail.html"
 
     def extra_context(self, patent):
-        links = list(patent.holder_links.all())
+        links = holders_of(patent)
         visible = set(
             Organization.objects.restrict(self.request.user, "view")
             .filter(pk__in=[link.organization_id for link in links])

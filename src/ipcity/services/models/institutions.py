@@ -2,10 +2,10 @@
 
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from ipcity.core.links import object_url
 from ipcity.core.models import BaseModel
 
 from ..choices import InstitutionKind, ServiceKind
@@ -59,7 +59,7 @@ class Institution(BaseModel):
         return str(self.organization)
 
     def get_absolute_url(self):
-        return reverse("services:institution_detail", args=[self.pk])
+        return object_url("services:institution_detail", self.pk)
 
     @classmethod
     def scope_public_view(cls):

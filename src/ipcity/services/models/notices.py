@@ -2,11 +2,11 @@
 
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from ipcity.core.links import object_url
 from ipcity.core.models import BaseModel
 
 from ..choices import NoticeKind
@@ -46,7 +46,7 @@ class Notice(BaseModel):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("services:notice_detail", args=[self.pk])
+        return object_url("services:notice_detail", self.pk)
 
     @classmethod
     def scope_public_view(cls):

@@ -5,10 +5,10 @@ from decimal import Decimal
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from ipcity.core.links import object_url
 from ipcity.core.models import BaseModel
 
 from ..choices import Channel, EventKind, TalentKind
@@ -54,7 +54,7 @@ class Event(BaseModel):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("services:event_detail", args=[self.pk])
+        return object_url("services:event_detail", self.pk)
 
     @classmethod
     def scope_public_view(cls):
@@ -103,7 +103,7 @@ class Talent(BaseModel):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("services:talent_detail", args=[self.pk])
+        return object_url("services:talent_detail", self.pk)
 
 
 class Course(BaseModel):
@@ -145,7 +145,7 @@ class Course(BaseModel):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("services:course_detail", args=[self.pk])
+        return object_url("services:course_detail", self.pk)
 
     @classmethod
     def scope_public_view(cls):

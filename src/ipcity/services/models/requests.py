@@ -3,10 +3,10 @@ briefing, early-warning analysis, overseas rights protection, financing matchmak
 
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from ipcity.core.links import object_url
 from ipcity.core.models import BaseModel
 from ipcity.protection.models.files import private_upload
 
@@ -150,7 +150,7 @@ class ServiceRequest(BaseModel):
         return f"{self.tracking_code} {self.subject}"
 
     def get_absolute_url(self):
-        return reverse("services:request_detail", args=[self.pk])
+        return object_url("services:request_detail", self.pk)
 
 
 class RequestEvent(models.Model):

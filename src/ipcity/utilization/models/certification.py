@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from ipcity.core.links import object_url
 from ipcity.core.models import BaseModel
 
 from ..choices import AuditResult, CertificateStatus, StandardVersion
@@ -105,7 +106,7 @@ class Certificate(BaseModel):
         return self.number
 
     def get_absolute_url(self):
-        return reverse("utilization:certificate_detail", args=[self.pk])
+        return object_url("utilization:certificate_detail", self.pk)
 
 
 class SurveillanceAudit(BaseModel):

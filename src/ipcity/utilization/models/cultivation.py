@@ -1,10 +1,10 @@
 """Enterprise cultivation (task 5): designations, the cultivation pool and its criteria, support."""
 
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from ipcity.core.links import object_url
 from ipcity.core.models import BaseModel
 
 from ..choices import (
@@ -76,7 +76,7 @@ class Designation(BaseModel):
         }
 
     def get_absolute_url(self):
-        return reverse("utilization:designation_detail", args=[self.pk])
+        return object_url("utilization:designation_detail", self.pk)
 
 
 class CultivationCriterion(BaseModel):
@@ -123,7 +123,7 @@ class CultivationCriterion(BaseModel):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("utilization:cultivationcriterion_detail", args=[self.pk])
+        return object_url("utilization:cultivationcriterion_detail", self.pk)
 
 
 class EnterpriseFacts(BaseModel):
@@ -167,7 +167,7 @@ class EnterpriseFacts(BaseModel):
         return f"{self.organization} {self.year}"
 
     def get_absolute_url(self):
-        return reverse("utilization:enterprisefacts_detail", args=[self.pk])
+        return object_url("utilization:enterprisefacts_detail", self.pk)
 
 
 class PoolEntry(BaseModel):
@@ -242,7 +242,7 @@ class PoolEntry(BaseModel):
         return f"{self.organization} → {self.get_target_kind_display()}"
 
     def get_absolute_url(self):
-        return reverse("utilization:poolentry_detail", args=[self.pk])
+        return object_url("utilization:poolentry_detail", self.pk)
 
 
 class SupportRecord(BaseModel):
@@ -292,4 +292,4 @@ class SupportRecord(BaseModel):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("utilization:supportrecord_detail", args=[self.pk])
+        return object_url("utilization:supportrecord_detail", self.pk)

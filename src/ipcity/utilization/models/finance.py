@@ -4,10 +4,10 @@ from decimal import Decimal
 
 from django.db import models
 from django.db.models import Exists, OuterRef, Q, Value
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from ipcity.core.links import object_url
 from ipcity.core.models import BaseModel
 
 from ..choices import (
@@ -58,7 +58,7 @@ class FinancialProduct(BaseModel):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("utilization:financialproduct_detail", args=[self.pk])
+        return object_url("utilization:financialproduct_detail", self.pk)
 
 
 # Loans up to 10 million yuan count as inclusive (普惠) lending (DOMAIN.md §6). Shown on pledges;
@@ -119,7 +119,7 @@ class Valuation(BaseModel):
         return f"{self.owner} {self.value} ({self.date})"
 
     def get_absolute_url(self):
-        return reverse("utilization:valuation_detail", args=[self.pk])
+        return object_url("utilization:valuation_detail", self.pk)
 
     def patent_numbers(self) -> str:
         """The application numbers of the patents, from the prefetched list when there is one."""
@@ -214,7 +214,7 @@ class Pledge(BaseModel):
         return self.registration_number or f"{self.pledgor} → {self.pledgee}"
 
     def get_absolute_url(self):
-        return reverse("utilization:pledge_detail", args=[self.pk])
+        return object_url("utilization:pledge_detail", self.pk)
 
     def patent_numbers(self) -> str:
         """The application numbers of the patents, from the prefetched list when there is one."""
@@ -286,7 +286,7 @@ class InsurancePolicy(BaseModel):
         return self.policy_number
 
     def get_absolute_url(self):
-        return reverse("utilization:insurancepolicy_detail", args=[self.pk])
+        return object_url("utilization:insurancepolicy_detail", self.pk)
 
     def patent_numbers(self) -> str:
         """The application numbers of the patents, from the prefetched list when there is one."""
@@ -345,7 +345,7 @@ class Guarantee(BaseModel):
         return self.contract_number or f"{self.guarantor} → {self.borrower}"
 
     def get_absolute_url(self):
-        return reverse("utilization:guarantee_detail", args=[self.pk])
+        return object_url("utilization:guarantee_detail", self.pk)
 
     def visible_pledge_number(self) -> str:
         """The linked pledge's registration number, blank unless the queryset was annotated by
@@ -432,4 +432,4 @@ class RiskAlert(BaseModel):
         return f"{self.get_kind_display()} · {self.pledge}"
 
     def get_absolute_url(self):
-        return reverse("utilization:riskalert_detail", args=[self.pk])
+        return object_url("utilization:riskalert_detail", self.pk)

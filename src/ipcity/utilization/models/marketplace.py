@@ -3,10 +3,10 @@ transactions."""
 
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from ipcity.core.links import object_url
 from ipcity.core.models import BaseModel
 
 from ..choices import ContactStatus, ListingStatus, TransactionKind
@@ -97,7 +97,7 @@ class SupplyListing(BaseModel):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("utilization:supplylisting_detail", args=[self.pk])
+        return object_url("utilization:supplylisting_detail", self.pk)
 
     def patent_numbers(self) -> str:
         """The offered patents' application numbers (reads prefetched patents when there)."""
@@ -162,7 +162,7 @@ class DemandListing(BaseModel):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("utilization:demandlisting_detail", args=[self.pk])
+        return object_url("utilization:demandlisting_detail", self.pk)
 
 
 class ContactRequest(BaseModel):
@@ -229,7 +229,7 @@ class ContactRequest(BaseModel):
         return f"{self.requester} · {self.supply_listing or self.demand_listing}"
 
     def get_absolute_url(self):
-        return reverse("utilization:contactrequest_detail", args=[self.pk])
+        return object_url("utilization:contactrequest_detail", self.pk)
 
     @property
     def listing(self):

@@ -2,10 +2,10 @@
 
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from ipcity.core.links import object_url
 from ipcity.core.models import BaseModel
 from ipcity.core.scope import RestrictedQuerySet, ScopeChoices, grants_for, perm_name
 
@@ -187,7 +187,7 @@ class Transaction(BaseModel):
         return f"{self.assignor_label} → {self.assignee_name} ({self.get_kind_display()})"
 
     def get_absolute_url(self):
-        return reverse("utilization:transaction_detail", args=[self.pk])
+        return object_url("utilization:transaction_detail", self.pk)
 
     @property
     def assignor_label(self) -> str:
