@@ -74,13 +74,8 @@ def totp_required(user) -> bool:
 def standing() -> dict:
     """Annotations of users: whether each holds a role that requires an authenticator
     (`totp_role`), and has one (`totp_enrolled`)."""
-    roles = RoleAssignment.objects.filter(
-        user=OuterRef("pk"),
-        role__code__in=settings.IPCITY_TOTP_REQUIRED_ROLES,
-        role__is_active=True,
-    )
     return {
-        "totp_role": Exists(roles),
+        "totp_role": Exists(_totp_roles(OuterRef("pk"))),
         "totp_enrolled": Exists(TOTPDevice.objects.filter(user=OuterRef("pk"))),
     }
 

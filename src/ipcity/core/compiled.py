@@ -61,13 +61,13 @@ class Compiled:
             adapt = ops.adapt_datetimefield_value if isinstance(stand_in, datetime) else None
             given = adapt(stand_in) if adapt else stand_in
             if type(param) is type(given) and param == given:
-                return index, adapt
+                return index, adapt or _same
         return None
 
     def rows(self, *values, using: str = "default") -> list[tuple]:
         sql, params, slots, converters = self._prepared(using)
         given = [
-            param if slot is None else (slot[1] or _same)(values[slot[0]])
+            param if slot is None else slot[1](values[slot[0]])
             for param, slot in zip(params, slots, strict=True)
         ]
         connection = connections[using]
