@@ -146,3 +146,55 @@ def test_createadmin_without_a_terminal_asks_for_the_password_flag(monkeypatch):
     with pytest.raises(CommandError, match="password is required"):
         call_command("createadmin", username="root")
     assert not User.objects.filter(username="root").exists()
+
+
+class _Child:
+    def __init__(self, code=None):
+        self.code = code
+
+    def poll(self):
+        return self.code
+
+
+def _serve_statuses(statuses: list[int], seen: list[int]):
+    """A local HTTP server answering the given statuses in turn, then the last one; each
+    answer is appended to `seen`."""
+    import http.server
+    import threading
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            status = statuses.pop(0) if len(statuses) > 1 else statuses[0]
+            seen.append(status)
+            self.send_response(status)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def test_run_waits_for_an_answer_not_only_an_open_port():
+    """`ipcity run` prints its banner once a page is answered: a 503 while workers boot is
+    not yet running, a closed port is not, an exited child ends the wait."""
+    from ipcity.core.management.commands.run import _wait_until_answering
+
+    seen = []
+    server = _serve_statuses([503, 503, 200], seen)
+    try:
+        port = server.server_address[1]
+        children = {"web server": _Child()}
+        assert _wait_until_answering(port, children, {"signal": None}, timeout=20)
+        assert seen == [503, 503, 200]
+        assert not _wait_until_answering(port, {"web server": _Child(1)}, {"signal": None}, 20)
+        assert not _wait_until_answering(port, children, {"signal": signal.SIGTERM}, 20)
+    finally:
+        server.shutdown()
+        server.server_close()
+    started = time.monotonic()
+    assert not _wait_until_answering(_free_port(), {"web server": _Child()}, {"signal": None}, 1)
+    assert time.monotonic() - started < 10

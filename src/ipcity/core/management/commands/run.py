@@ -1,3 +1,4 @@
+import http.client
 import os
 import signal
 import socket
@@ -11,6 +12,9 @@ from django.core.management.base import BaseCommand, CommandError
 from ipcity.core.management.commands.serve import gunicorn_argv
 
 STOP_GRACE_SECONDS = 10
+# The server's master opens the port before its workers have loaded the platform; on a busy
+# 2-core machine that can take a minute.
+STARTUP_SECONDS = 180
 
 
 class Command(BaseCommand):
@@ -56,13 +60,18 @@ class Command(BaseCommand):
         signal.signal(signal.SIGINT, on_signal)
         signal.signal(signal.SIGTERM, on_signal)
 
-        if _wait_for_port(port, children, stop, timeout=30):
+        if _wait_until_answering(port, children, stop, timeout=STARTUP_SECONDS):
             self._banner(port, demo_accounts(), DEMO_PASSWORD)
             if trial_totp:
                 self.stdout.write(
                     "Local trial: administrators are not required to set up a second factor "
                     "(set IPCITY_TOTP_ENFORCE=true to require it)."
                 )
+        elif stop["signal"] is None and all(p.poll() is None for p in children.values()):
+            self.stderr.write(
+                f"The web server did not answer within {STARTUP_SECONDS} s; "
+                "it is still starting, see its log above."
+            )
         exit_code = 0
         while stop["signal"] is None:
             exited = [name for name, proc in children.items() if proc.poll() is not None]
@@ -110,14 +119,28 @@ def _port_in_use(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
-def _wait_for_port(port: int, children, stop: dict, timeout: float) -> bool:
+def _answers(port: int) -> bool:
+    """Whether a worker of the server answers the login page (any status below 500)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    try:
+        conn.request("GET", "/accounts/login/")
+        return conn.getresponse().status < 500
+    except OSError:
+        return False
+    finally:
+        conn.close()
+
+
+def _wait_until_answering(port: int, children, stop: dict, timeout: float) -> bool:
+    """Wait until the server answers a page, not only until its port is open: the banner
+    says the platform is running, so it must be."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and stop["signal"] is None:
-        if _port_in_use(port):
-            return True
         if any(proc.poll() is not None for proc in children.values()):
             return False
-        time.sleep(0.2)
+        if _answers(port):
+            return True
+        time.sleep(0.3)
     return False
 
 
