@@ -75,6 +75,7 @@ def test_statements_are_told_apart():
         'INSERT INTO "accounts_usersession" ("user_id") VALUES (%s)',
         'WITH t AS (SELECT "updated_at", "deleted" FROM "x") SELECT * FROM t',
         "/* app=ipcity */ SELECT 1",
+        '(SELECT "kind", COUNT("id") FROM "a" GROUP BY 1) UNION ALL (SELECT %s, COUNT(1) FROM "b")',
     ]
     assert all(generation.is_write(sql) for sql in writes)
     assert not any(generation.is_write(sql) for sql in reads)

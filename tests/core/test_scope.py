@@ -178,3 +178,23 @@ def test_a_kept_reading_is_read_again_after_a_minute(world, monkeypatch, django_
     clock[0] += 2
     with django_assert_num_queries(1):
         scope_module.grants_for(users[1], perm)
+
+
+def test_visible_pks_asks_the_database_only_when_the_scope_is_narrower(
+    world, django_assert_num_queries
+):
+    from ipcity.core.scope import grants_for, perm_name, visible_pks
+
+    pks = [world.enterprise_a.pk, world.enterprise_b.pk, world.unit.pk]
+    for user in (world.alice, world.erin, world.charlie, world.bob, world.leo):
+        grants_for(user, perm_name(Organization, "view"))  # read the grants first
+    with django_assert_num_queries(0):
+        assert visible_pks(Organization, world.alice, pks) == set(pks)
+        assert visible_pks(Organization, world.leo, pks) == set(pks)
+        assert visible_pks(Organization, world.alice, []) == set()
+    with django_assert_num_queries(1):
+        assert visible_pks(Organization, world.erin, pks) == {world.enterprise_a.pk}
+    with django_assert_num_queries(1):
+        assert world.enterprise_a.pk not in visible_pks(Organization, world.charlie, pks)
+    assert visible_pks(Organization, world.bob, pks, "change") == {world.unit.pk}
+    assert visible_pks(Organization, world.leo, pks, "change") == set()

@@ -165,3 +165,52 @@ def test_choice_labels_and_related_fields_are_shown_as_django_tables2_shows_them
         monkeypatch.setattr(Patent, "get_legal_status_display", lambda self: "own label")
         expected, got = _both(Choices(rows), request)
         assert got == expected and got.count("own label") == 3
+
+
+def test_an_attribute_path_resolves_as_django_tables2_or_leaves_it_to_it():
+    """`_attribute_path` gives what `Accessor.resolve` gives for plain attributes of model
+    instances (through a relation, or a null one), and leaves everything else to it."""
+    from django_tables2.utils import A
+
+    from ipcity.core.table_html import _OTHER, _attribute_path
+    from ipcity.rights.models import Patent
+    from tests.factories import make_region
+
+    street = make_region("110112001000", "中仓街道", "street")
+    with_region = Patent(application_number="201910000001.2", title="甲", region=street)
+    without = Patent(application_number="201920000001.9", title="乙")
+    for accessor in ("title", "region__name", "region__kind", "region", "application_number"):
+        for record in (with_region, without):
+            got = _attribute_path(A(accessor))(record)
+            assert got is not _OTHER and got == A(accessor).resolve(record, quiet=True)
+    assert _attribute_path(A(""))(with_region) is with_region
+    # Callables, dicts, missing attributes: django-tables2's own resolve decides.
+    assert _attribute_path(A("get_absolute_url"))(with_region) is _OTHER
+    assert _attribute_path(A("title"))({"title": "dict"}) is _OTHER
+    assert _attribute_path(A("no_such_field"))(with_region) is _OTHER
+    assert _attribute_path(A("region__no_such_field"))(with_region) is _OTHER
+
+
+def test_attributes_are_written_as_attribute_dict_writes_them():
+    from django.utils.safestring import mark_safe
+    from django_tables2.utils import AttributeDict
+
+    from ipcity.core.table_html import _attrs
+
+    cases = [
+        {"class": "table", "id": "t"},
+        {"class": "a<b", "data-x": '"q"', "title": mark_safe("<b>safe</b>")},
+        {"td": {"class": "x"}, "th": {}, "hidden": None, "data-n": 3},
+        {"data-row": lambda: "computed", "_ordering": {"x": 1}},
+        {},
+    ]
+    for attrs in cases:
+        expected = AttributeDict(attrs).as_html()
+        assert _attrs(attrs) == (f" {expected}" if expected else "")
+        assert _attrs(AttributeDict(attrs)) == _attrs(attrs)
+
+    class Own(AttributeDict):
+        def as_html(self):
+            return 'own="1"'
+
+    assert _attrs(Own({"class": "x"})) == ' own="1"'

@@ -3,7 +3,14 @@ import json
 
 from django.urls import reverse
 
-from .registry_builders import make_copyright, make_event, make_patent, make_trademark
+from .registry_builders import (
+    make_copyright,
+    make_event,
+    make_gi,
+    make_patent,
+    make_pvr,
+    make_trademark,
+)
 
 
 def profile(org):
@@ -102,3 +109,39 @@ def test_profile_runs_a_bounded_number_of_queries(world, login, django_assert_ma
     client.get(profile(world.enterprise_a))
     with django_assert_max_num_queries(20):
         assert client.get(profile(world.enterprise_a)).status_code == 200
+
+
+def test_profile_counts_every_kind_and_status_in_few_queries(
+    world, login, django_assert_num_queries
+):
+    """Valid and lapsed, with and without a filing date, each other kind of right: the patent
+    counts come from one grouped query, the other rights' from another."""
+    a = world.enterprise_a
+    build_portfolio(world)
+    make_patent(
+        "失效专利", holders=[a], filing_date=datetime.date(2022, 2, 1), legal_status="lapsed"
+    )
+    make_patent("无日期专利", holders=[a], patent_type="design")
+    make_copyright("甲作品", holder=a, kind="work")
+    make_copyright("甲软件二", holder=a)
+    make_pvr(holder=a)
+    make_gi(applicant=a)
+    make_gi(name="别人的标志", applicant=world.enterprise_b)
+    from ipcity.rights.views.profile import profile_data
+
+    with django_assert_num_queries(3):  # patents, the other rights, the grants
+        data = profile_data(world.alice, a)
+    rights = {str(r["label"]): r for r in data["rights"]}
+    assert (rights["Invention"]["count"], rights["Invention"]["valid"]) == (3, 2)
+    assert (rights["Design"]["count"], rights["Design"]["valid"]) == (1, 1)
+    assert rights["Copyrights: Computer software"]["count"] == 2
+    assert rights["Copyrights: Work"]["count"] == 1
+    assert rights["Plant variety rights"]["count"] == 1
+    assert rights["Geographical indications"]["count"] == 1
+    assert rights["Trademarks"]["count"] == 1
+    assert data["patent_total"] == 5 and data["high_value_count"] == 1
+    assert data["trend"]["years"] == ["2021", "2022"]
+    series = {s["name"]: s["data"] for s in data["trend"]["series"]}
+    assert series["Invention"] == [1, 2] and series["Design"] == [0, 0]
+    # Erin, of enterprise A, reads the same counts through her own scope.
+    assert profile_data(world.erin, a)["rights"] == data["rights"]

@@ -46,8 +46,9 @@ BOOKKEEPING = frozenset(
         "core_job",
     }
 )
-# Leading comments (as SQL commenters add them) are skipped to find the first word.
-_STATEMENT = re.compile(r"(?:\s+|--[^\n]*\n|/\*.*?\*/)*(\w+)", re.S)
+# Leading comments (as SQL commenters add them) and parentheses (a compound query's first part,
+# as PostgreSQL's backend writes a UNION) are skipped to find the first word.
+_STATEMENT = re.compile(r"(?:\s+|\(|--[^\n]*\n|/\*.*?\*/)*(\w+)", re.S)
 # A WITH query writes when one of its parts does (PostgreSQL's data-modifying CTEs).
 _WRITING_WORD = re.compile(r"\b(?:INSERT|UPDATE|DELETE|MERGE)\b", re.I)
 _TABLE = re.compile(

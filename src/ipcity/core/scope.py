@@ -186,6 +186,18 @@ def scope_q(model, user, action: str) -> Q | None:
     return q
 
 
+def visible_pks(model, user, pks, action: str = "view") -> set:
+    """Which of `pks` (keys of existing rows of `model`) the user may `action`: all of them
+    without a query when the user's scope for `action` is every row."""
+    pks = set(pks)
+    q = scope_q(model, user, action)
+    if q is None or not pks:
+        return set()
+    if not q:
+        return pks
+    return set(model._default_manager.filter(q, pk__in=pks).values_list("pk", flat=True))
+
+
 class RestrictedQuerySet(models.QuerySet):
     def restrict(self, user, action: str = "view"):
         q = scope_q(self.model, user, action)

@@ -25,7 +25,7 @@ from django.views import View
 from ..exports import FORMATS, export_response
 from ..filters import filtered
 from ..paginators import BoundedPaginator
-from ..scope import has_perm
+from ..scope import has_perm, scope_q
 from ..templatetags.ipcity import plain_value, value_choices
 
 MAX_PAGE_SIZE = 100
@@ -100,9 +100,19 @@ class ObjectViewMixin(LoginRequiredMixin):
     def get_object(self, action: str = "view"):
         """The object in the view scope (else 404), then in the `action` scope (else 403)."""
         obj = get_object_or_404(self.restricted("view"), pk=self.kwargs["pk"])
-        if action != "view" and not self.restricted(action).filter(pk=obj.pk).exists():
+        if action != "view" and not self.may(action, obj):
             raise PermissionDenied
         return obj
+
+    def may(self, action: str, obj) -> bool:
+        """Whether the user may `action` an object read through this view's queryset. A scope
+        that is the whole queryset (a district-wide role, a superuser) needs no query."""
+        q = scope_q(self.model, self.request.user, action)
+        if q is None:
+            return False
+        if not q:
+            return True
+        return self.queryset.filter(q, pk=obj.pk).exists()
 
     def url_name(self, action: str) -> str:
         meta = self.model._meta
@@ -192,8 +202,8 @@ class ObjectDetailView(ObjectViewMixin, View):
             "object": obj,
             "tabs": self.tabs(obj),
             "active_tab": self.active_tab,
-            "can_change": self.restricted("change").filter(pk=obj.pk).exists(),
-            "can_delete": self.restricted("delete").filter(pk=obj.pk).exists(),
+            "can_change": self.may("change", obj),
+            "can_delete": self.may("delete", obj),
             "edit_url": self._url("edit", obj),
             "delete_url": self._url("delete", obj),
         }

@@ -7,6 +7,7 @@ from django.urls import path, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from ipcity.core import menu
+from ipcity.core.scope import visible_pks
 from ipcity.orgs.models import Organization
 
 from ..choices import HighValueCriterion
@@ -124,10 +125,8 @@ class PatentDetailView(RegistryDetailView):
 
     def extra_context(self, patent):
         links = holders_of(patent)
-        visible = set(
-            Organization.objects.restrict(self.request.user, "view")
-            .filter(pk__in=[link.organization_id for link in links])
-            .values_list("pk", flat=True)
+        visible = visible_pks(
+            Organization, self.request.user, [link.organization_id for link in links]
         )
         return {
             "holders": [
