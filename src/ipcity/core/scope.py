@@ -190,12 +190,19 @@ def visible_pks(model, user, pks, action: str = "view") -> set:
     """Which of `pks` (keys of existing rows of `model`) the user may `action`: all of them
     without a query when the user's scope for `action` is every row."""
     pks = set(pks)
+    rows = model._default_manager.all()
+    # A queryset with a rule of its own beyond the scope (`restrict` overridden) is asked.
+    if (
+        getattr(type(rows), "restrict", RestrictedQuerySet.restrict)
+        is not RestrictedQuerySet.restrict
+    ):
+        return set(rows.restrict(user, action).filter(pk__in=pks).values_list("pk", flat=True))
     q = scope_q(model, user, action)
     if q is None or not pks:
         return set()
     if not q:
         return pks
-    return set(model._default_manager.filter(q, pk__in=pks).values_list("pk", flat=True))
+    return set(rows.filter(q, pk__in=pks).values_list("pk", flat=True))
 
 
 class RestrictedQuerySet(models.QuerySet):

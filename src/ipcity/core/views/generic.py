@@ -25,7 +25,7 @@ from django.views import View
 from ..exports import FORMATS, export_response
 from ..filters import filtered
 from ..paginators import BoundedPaginator
-from ..scope import has_perm, scope_q
+from ..scope import RestrictedQuerySet, has_perm, scope_q
 from ..templatetags.ipcity import plain_value, value_choices
 
 MAX_PAGE_SIZE = 100
@@ -106,7 +106,14 @@ class ObjectViewMixin(LoginRequiredMixin):
 
     def may(self, action: str, obj) -> bool:
         """Whether the user may `action` an object read through this view's queryset. A scope
-        that is the whole queryset (a district-wide role, a superuser) needs no query."""
+        that is the whole queryset (a district-wide role, a superuser) needs no query. A view
+        or a queryset with a `restricted`/`restrict` of its own (a further rule than the
+        scope) is asked as it is."""
+        own_rule = type(self).restricted is not ObjectViewMixin.restricted or (
+            type(self.queryset).restrict is not RestrictedQuerySet.restrict
+        )
+        if own_rule:
+            return self.restricted(action).filter(pk=obj.pk).exists()
         q = scope_q(self.model, self.request.user, action)
         if q is None:
             return False
