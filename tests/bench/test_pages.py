@@ -11,7 +11,7 @@ import sys
 import pytest
 from django.conf import settings
 
-from ipcity.bench.pages import Sample, percentile, summarize
+from ipcity.bench.pages import Sample, percentile, summarize, tail_kinds
 from tests.core.conftest import copy_database, migrated_sqlite, subprocess_env  # noqa: F401
 
 SQLITE = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
@@ -60,6 +60,15 @@ def test_percentiles_and_summary():
     assert (figures["p50_ms"], figures["p95_ms"], figures["max_ms"]) == (50, 95, 100)
 
 
+def test_the_slowest_requests_are_counted_by_kind():
+    samples = [Sample("fast", "/", 200, float(ms), True) for ms in range(1, 91)]
+    samples += [Sample("slow", "/s", 200, float(ms), True) for ms in range(91, 101)]
+    samples[0] = Sample("fast", "/", 200, 500.0, True)  # one fast kind's outlier
+    # p95 is 96 here: the five slow requests from 96 and the outlier.
+    assert tail_kinds(samples) == {"slow": 5, "fast": 1}
+    assert tail_kinds([]) == {}
+
+
 def test_the_mix_runs_against_the_server_without_errors(bench_env):
     var_dir, env = bench_env
     args = ["--only", "pages", "--clients", "2", "--seconds", "2", "--no-collectstatic"]
@@ -77,6 +86,10 @@ def test_the_mix_runs_against_the_server_without_errors(bench_env):
     assert report["trivial_path"] == "/favicon.ico"
     assert report["trivial"]["requests"] > 0 and report["trivial"]["errors"] == 0
     assert report["trivial"]["p95_ms"] > 0
+    # The slowest 5% by kind, and the slowest requests with their paths.
+    assert set(report["tail"]) <= KINDS and sum(report["tail"].values()) >= 1
+    assert report["slowest"] and all(" ms " in line for line in report["slowest"])
+    assert "of the slowest 5%" in out
 
 
 def test_an_error_answer_is_counted(bench_env):

@@ -40,6 +40,22 @@ def test_a_compiled_query_gives_what_the_orm_gives(world):
     assert names.rows(org.pk) == [names.first(org.pk)]
 
 
+def test_a_stand_in_the_backend_wraps_in_a_type_of_its_own(db):
+    """A small integer column's value is PostgreSQL's Int2 among the parameters (a plain int on
+    SQLite): the stand-in is still found, and each value given is passed as that type."""
+    from ipcity.rights.models import HighValueRuleSet
+
+    HighValueRuleSet.objects.all().delete()
+    HighValueRuleSet.objects.create(code="r", name="r", valid_from=2021, valid_to=2025)
+    codes = Compiled(
+        lambda year: HighValueRuleSet.objects.filter(
+            valid_from__lte=year, valid_to__gte=year
+        ).values_list("code"),
+        32_001,
+    )
+    assert codes.rows(2023) == [("r",)] and codes.rows(2026) == []
+
+
 def test_a_compiled_query_is_written_once_and_run_each_time(world):
     org = make_org("编译一次示例公司")
     query = Compiled(lambda pk: Organization.objects.filter(pk=pk).values_list("name"), -918_274)

@@ -62,6 +62,13 @@ def test_creating_missing_rule_sets_leaves_edited_ones_alone():
 def test_the_rule_set_in_force_depends_on_the_year(year, code):
     found = highvalue.rule_set_for(year)
     assert (found.code if found else None) == code
+    if found is not None:  # read with SQL written once: the same object as the ORM's, saved
+        stored = HighValueRuleSet.objects.get(pk=found.pk)
+        fields = [field.attname for field in HighValueRuleSet._meta.concrete_fields]
+        assert [getattr(found, name) for name in fields] == [
+            getattr(stored, name) for name in fields
+        ]
+        assert isinstance(found.criteria, list) and not found._state.adding
 
 
 def test_only_valid_invention_patents_can_be_high_value(world):

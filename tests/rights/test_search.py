@@ -599,3 +599,44 @@ def test_postgresql_walks_the_order_for_a_common_ipc_prefix_once_its_count_found
     capped, sql, titles = page(listed(ipc="A01G", q="育苗"), 3)
     assert capped and sql.count("@@") == 1 and titles == newest
     search_index._frequencies.clear()
+
+
+def test_postgresql_finds_terms_among_the_high_value_patents_in_an_index_of_their_own(db):
+    import pytest
+    from django.db import connection
+
+    from ipcity.core.paginators import counted
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the GIN indexes are PostgreSQL's")
+    for day in range(1, 9):
+        make_patent(
+            f"一种电池装置{day}", filing_date=datetime.date(2021, 1, day), is_high_value=day > 5
+        )
+
+    def indexes() -> dict[str, str]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s", ["rights_patent"]
+            )
+            return dict(cursor.fetchall())
+
+    assert "WHERE is_high_value" in indexes()[search_index.PG_HIGH_VALUE_INDEX]
+    # A database made before it gets it at the next migrate (ensure() after every migrate).
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP INDEX {search_index.PG_HIGH_VALUE_INDEX}")
+    assert search_index.ensure(connection) is True
+    assert search_index.PG_HIGH_VALUE_INDEX in indexes()
+    assert search_index.ensure(connection) is False
+    # The planner takes it for a word among the high-value patents (on these few rows, only
+    # once reading the whole table is ruled out), and the rows are those of the filter.
+    rows = search_filter(Patent.objects.filter(is_high_value__in=[True]), "电池")
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        sql, params = rows.query.sql_with_params()
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        cursor.execute("SET LOCAL enable_seqscan = on")
+    assert search_index.PG_HIGH_VALUE_INDEX in plan, plan
+    found = counted(rows, 50)
+    assert sorted(p.title for p in found.rows) == [f"一种电池装置{day}" for day in (6, 7, 8)]

@@ -66,8 +66,9 @@ TRIVIAL_STATUS = 301
 USER_PREFIX = "bench-load-"
 ROLE = "office_admin"
 API_RATE = "1000000"
-# Kept for diagnosis: the first failed requests (kind, path, status).
+# Kept for diagnosis: the first failed requests (kind, path, status), and the slowest.
 ERROR_SAMPLES = 10
+SLOWEST_SAMPLES = 20
 SIGN_IN_AT_ONCE = 4
 PAGE = 25
 
@@ -109,6 +110,16 @@ def summarize(samples: list[Sample], seconds: float) -> dict:
     }
 
 
+def tail_kinds(samples: list[Sample], share: float = 0.95) -> dict[str, int]:
+    """How many of the requests at or above the percentile `share` each page kind made."""
+    bound = percentile(sorted(s.ms for s in samples), share)
+    counts: dict[str, int] = {}
+    for s in samples:
+        if s.ms >= bound:
+            counts[s.kind] = counts.get(s.kind, 0) + 1
+    return dict(sorted(counts.items(), key=lambda item: -item[1]))
+
+
 @dataclass
 class PageFigures:
     clients: int
@@ -123,6 +134,9 @@ class PageFigures:
     trivial: dict = field(default_factory=dict)
     statuses: dict[str, int] = field(default_factory=dict)  # of the mix's errors
     error_samples: list[str] = field(default_factory=list)
+    # Of the requests at or above the mix's p95, how many of each page kind; and the slowest.
+    tail: dict[str, int] = field(default_factory=dict)
+    slowest: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return {k: round(v, 2) if isinstance(v, float) else v for k, v in self.__dict__.items()}
@@ -670,4 +684,9 @@ def run_pages_bench(
         trivial=summarize(trivial, trivial_wall),
         statuses=statuses,
         error_samples=[f"{s.kind} {s.path} → {s.status}" for s in errors[:ERROR_SAMPLES]],
+        tail=tail_kinds(mix),
+        slowest=[
+            f"{s.ms:.0f} ms {s.kind} {s.path}"
+            for s in sorted(mix, key=lambda s: -s.ms)[:SLOWEST_SAMPLES]
+        ],
     )

@@ -173,12 +173,13 @@ def page_rows(report: dict) -> list[tuple[str, str, str, str]]:
             "",
         ),
     ]
+    tail = report.get("tail") or {}
     for kind, page in report["pages"].items():
         rows.append(
             (
                 f"  {kind} p95 (ms)",
                 f"{page['p95_ms']:.0f} (p50 {page['p50_ms']:.0f}, max {page['max_ms']:.0f})",
-                "",
+                f"{tail.get(kind, 0):,} of the slowest 5%" if tail else "",
                 f"{page['requests']:,} requests, {page['errors']:,} errors",
             )
         )

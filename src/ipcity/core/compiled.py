@@ -62,6 +62,10 @@ class Compiled:
             given = adapt(stand_in) if adapt else stand_in
             if type(param) is type(given) and param == given:
                 return index, adapt or _same
+            # The backend's own type of such a value (PostgreSQL's Int2 for a small integer
+            # column): the value given is made one.
+            if type(given) in (int, str) and isinstance(param, type(given)) and param == given:
+                return index, type(param)
         return None
 
     def rows(self, *values, using: str = "default") -> list[tuple]:

@@ -106,13 +106,15 @@ class FormRenderer(DjangoTemplates):
 
 
 def _choices_in_one_read(self):
-    """`ModelChoiceIterator.__iter__`, reading the choices as one query. Django reads them with
-    `iterator()`, which on PostgreSQL is a server-side cursor: a DECLARE, a FETCH and a CLOSE,
-    three round trips for the score of streets a filter bar offers. The choices are rendered
-    whole in any case."""
+    """`ModelChoiceIterator.__iter__`, reading the choices as one query, and that once per data
+    generation (core.choice_rows). Django reads them with `iterator()`, which on PostgreSQL is a
+    server-side cursor: a DECLARE, a FETCH and a CLOSE, three round trips for the score of
+    streets a filter bar offers. The choices are rendered whole in any case."""
+    from .choice_rows import choice_rows
+
     if self.field.empty_label is not None:
         yield ("", self.field.empty_label)
-    for obj in self.queryset.all():
+    for obj in choice_rows(self.queryset):
         yield self.choice(obj)
 
 

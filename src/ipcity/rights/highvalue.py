@@ -23,13 +23,14 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, transaction
 from django.db.models import Q
 from django.db.models.signals import post_migrate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ipcity.core import jobs
+from ipcity.core.compiled import Compiled
 
 from .choices import HighValueCriterion, PatentStatus, PatentType
 from .models import HighValueRuleSet, Patent, SEIConcordance
@@ -274,14 +275,31 @@ def year_end(year: int) -> date:
     return date(year, 12, 31)
 
 
-def rule_set_for(year: int) -> HighValueRuleSet | None:
-    """The rule set in force in `year`, or None when no rule set covers it."""
+def _rule_set_fields() -> list[str]:
+    return [field.attname for field in HighValueRuleSet._meta.concrete_fields]
+
+
+def _rule_set_in_force(year):
     return (
         HighValueRuleSet.objects.filter(valid_from__lte=year)
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=year))
-        .order_by("-valid_from")
-        .first()
+        .order_by("-valid_from", "-pk")
+        .values_list(*_rule_set_fields())[:1]
     )
+
+
+# Read by every patent page (its high-value explanation) and every import (core.compiled). The
+# stand-in year is within the years' column range (a value outside it makes no query at all),
+# and the query's only parameter.
+RULE_SET_IN_FORCE = Compiled(_rule_set_in_force, 32_719)
+
+
+def rule_set_for(year: int) -> HighValueRuleSet | None:
+    """The rule set in force in `year`, or None when no rule set covers it."""
+    row = RULE_SET_IN_FORCE.first(int(year))
+    if row is None:
+        return None
+    return HighValueRuleSet.from_db(DEFAULT_DB_ALIAS, _rule_set_fields(), row)
 
 
 def is_eligible(patent) -> bool:

@@ -2,8 +2,9 @@
 
 SQLite: an FTS5 table over `rights_patent.search_text` (external content, so the text is stored
 once), kept current by triggers on insert, update and delete. PostgreSQL: a stored generated
-column `search_vector` = `to_tsvector('simple', search_text)` with a GIN index; the `simple`
-configuration only lowercases, so its lexemes are our terms. Both are created by the migration
+column `search_vector` = `to_tsvector('simple', search_text)` with a GIN index, and a second
+one of the high-value patents' alone (PG_HIGH_VALUE_INDEX); the `simple` configuration only
+lowercases, so its lexemes are our terms. Both are created by the migration
 that introduced them and, idempotently, after every `migrate` (the tests build their database
 from the models, without migrations).
 
@@ -453,12 +454,20 @@ SQLITE_DROP = [
 # PostgreSQL keeps the terms' tsvector in a generated column (unknown to the model, so the ORM
 # never writes it): matching and rechecking read it instead of parsing search_text again.
 PG_COLUMN = "search_vector"
+# A second GIN index holds the terms of the high-value patents alone (a tenth of them): a word
+# or an IPC prefix among them is found there, where the whole index gave every patent with the
+# term and PostgreSQL ANDed it with the 90,000-odd rows of the flag's own index (on 1,000,000
+# patents: 控制 among the high-value patents 80-95 → 10 ms, the keys of B65G's 66 → 3 ms).
+PG_HIGH_VALUE_INDEX = "rights_patent_search_hv_gin"
 POSTGRES_CREATE = [
     f"ALTER TABLE rights_patent ADD COLUMN IF NOT EXISTS {PG_COLUMN} tsvector "
     "GENERATED ALWAYS AS (to_tsvector('simple'::regconfig, search_text)) STORED",
     f"CREATE INDEX IF NOT EXISTS rights_patent_search_gin ON rights_patent USING gin ({PG_COLUMN})",
+    f"CREATE INDEX IF NOT EXISTS {PG_HIGH_VALUE_INDEX} ON rights_patent USING gin ({PG_COLUMN}) "
+    "WHERE is_high_value",
 ]
 POSTGRES_DROP = [
+    f"DROP INDEX IF EXISTS {PG_HIGH_VALUE_INDEX}",
     "DROP INDEX IF EXISTS rights_patent_search_gin",
     f"ALTER TABLE rights_patent DROP COLUMN IF EXISTS {PG_COLUMN}",
 ]
@@ -479,7 +488,8 @@ def ensure(connection) -> bool:
             return created
         if connection.vendor == "postgresql":
             cursor.execute(
-                "SELECT to_regclass('rights_patent_search_gin') IS NULL OR NOT EXISTS ("
+                "SELECT to_regclass('rights_patent_search_gin') IS NULL "
+                f"OR to_regclass('{PG_HIGH_VALUE_INDEX}') IS NULL OR NOT EXISTS ("
                 "SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() "
                 f"AND table_name = 'rights_patent' AND column_name = '{PG_COLUMN}')"
             )

@@ -155,10 +155,14 @@ def case_rows(user, *, handlers: bool = True):
     from ..models import CaseHandler, CaseParty
 
     own = visibility.own_q(user)
+    rows = visibility.listed_cases(
+        user, Case.objects.select_related("agency"), shared_as_summary=True
+    )
     if own is None:
-        full_ids = Case.objects.none().values("pk")
-    else:
-        full_ids = Case.objects.filter(own).values("pk")
+        # No row is shown in full: there is nothing to prefetch (two queries' compiling, about
+        # 2 ms of a list page).
+        return rows
+    full_ids = Case.objects.filter(own).values("pk")
     prefetches = [
         Prefetch(
             "parties",
@@ -178,6 +182,4 @@ def case_rows(user, *, handlers: bool = True):
                 to_attr="listed_handlers",
             )
         )
-    return visibility.listed_cases(
-        user, Case.objects.select_related("agency"), shared_as_summary=True
-    ).prefetch_related(*prefetches)
+    return rows.prefetch_related(*prefetches)

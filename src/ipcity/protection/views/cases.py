@@ -35,7 +35,7 @@ from ..exports.cases import CASE_EXPORT
 from ..filters.cases import CaseFilterSet, case_rows
 from ..forms import cases as case_forms
 from ..models import Case, CaseHandler, CaseRelation, Evidence, Extension, Lead
-from ..tables.cases import CaseTable, due_badge
+from ..tables.cases import LIST_COLUMNS, CaseTable, due_badge
 
 TEMPLATES = "protection/cases"
 Access = visibility.Access
@@ -57,7 +57,7 @@ def case_list(request):
     if fmt:
         return export_response(request, CASE_EXPORT, fmt)
     filterset = CaseFilterSet(request.GET or None, queryset=case_rows(user), request=request)
-    table = generic.paged_table(CaseTable, filterset.qs, request)
+    table = generic.paged_table(CaseTable, filterset.qs.only(*LIST_COLUMNS), request)
     can_add = cases.addable_agencies(user).exists()
     context = {
         "model": Case,
