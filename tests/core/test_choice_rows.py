@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import pytest
 from django import forms
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from ipcity.core import choice_rows, generation
-from ipcity.orgs.models import Region
+from ipcity.orgs.models import Organization, Region
+
+from ..factories import make_org
 
 pytestmark = pytest.mark.django_db
 
@@ -85,3 +88,10 @@ def test_a_long_list_and_an_empty_queryset_are_not_kept(monkeypatch, django_asse
             assert _select(Region.objects.all()).count("<option") == 3  # with the empty one
     with django_assert_num_queries(0):
         assert _select(Region.objects.none()).count("<option") == 1
+    # A prefetch's own query (which may hold a scope) is not in the key: read every time.
+    monkeypatch.setattr(choice_rows, "CHOICE_ROWS", 500)
+    make_org("预取示例公司")
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as queries:
+            assert "预取示例公司" in _select(Organization.objects.prefetch_related("region"))
+        assert len(queries) >= 1

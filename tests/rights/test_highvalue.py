@@ -71,6 +71,24 @@ def test_the_rule_set_in_force_depends_on_the_year(year, code):
         assert isinstance(found.criteria, list) and not found._state.adding
 
 
+def test_the_rule_set_in_force_is_read_with_sql_written_once(django_assert_num_queries):
+    from django.db import DEFAULT_DB_ALIAS
+
+    highvalue.RULE_SET_IN_FORCE.forget()
+    assert highvalue.rule_set_for(2026).code == "cnipa-2026"
+    assert DEFAULT_DB_ALIAS in highvalue.RULE_SET_IN_FORCE._sql  # written once, kept
+    # Of two rule sets from the same year, the one made last is in force.
+    later = HighValueRuleSet.objects.create(
+        code="cnipa-2026-b", name="later", valid_from=2026, criteria=["awards"]
+    )
+    with django_assert_num_queries(1):
+        assert highvalue.rule_set_for(2027) == later
+    # A year no column can hold is compared by the ORM: nothing is sent that the database
+    # would refuse.
+    assert highvalue.rule_set_for(40_000) == later
+    assert highvalue.rule_set_for(-1) is None
+
+
 def test_only_valid_invention_patents_can_be_high_value(world):
     utility = make_patent(patent_type="utility_model", awards="中国专利金奖")
     lapsed = make_patent(legal_status="lapsed", awards="中国专利金奖")

@@ -17,6 +17,7 @@ import time
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
+from django.db.models.query import ModelIterable
 
 from . import generation
 
@@ -31,6 +32,10 @@ def choice_rows(queryset) -> list:
     if queryset._result_cache is not None:  # already read (a queryset given as it was)
         return list(queryset)
     queryset = queryset.all()
+    if queryset._prefetch_related_lookups or queryset._iterable_class is not ModelIterable:
+        # The key is the main query's SQL: a prefetch's own (which may hold a scope) or rows
+        # made otherwise are not in it. Read every time.
+        return list(queryset)
     connection = connections[queryset.db]
     if generation.uncommitted(connection):
         return list(queryset)

@@ -64,7 +64,12 @@ class Compiled:
                 return index, adapt or _same
             # The backend's own type of such a value (PostgreSQL's Int2 for a small integer
             # column): the value given is made one.
-            if type(given) in (int, str) and isinstance(param, type(given)) and param == given:
+            if (
+                type(given) in (int, str)
+                and isinstance(param, type(given))
+                and not isinstance(param, bool)  # a flag is no stand-in of 0 or 1
+                and param == given
+            ):
                 return index, type(param)
         return None
 

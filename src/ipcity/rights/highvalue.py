@@ -279,13 +279,16 @@ def _rule_set_fields() -> list[str]:
     return [field.attname for field in HighValueRuleSet._meta.concrete_fields]
 
 
-def _rule_set_in_force(year):
+def _in_force(year):
     return (
         HighValueRuleSet.objects.filter(valid_from__lte=year)
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=year))
         .order_by("-valid_from", "-pk")
-        .values_list(*_rule_set_fields())[:1]
     )
+
+
+def _rule_set_in_force(year):
+    return _in_force(year).values_list(*_rule_set_fields())[:1]
 
 
 # Read by every patent page (its high-value explanation) and every import (core.compiled). The
@@ -294,8 +297,15 @@ def _rule_set_in_force(year):
 RULE_SET_IN_FORCE = Compiled(_rule_set_in_force, 32_719)
 
 
+# The years' column range (PositiveSmallIntegerField): a year outside it is compared by the ORM,
+# which knows no row can hold it, rather than sent as a small integer the database refuses.
+YEARS = range(0, 32_768)
+
+
 def rule_set_for(year: int) -> HighValueRuleSet | None:
     """The rule set in force in `year`, or None when no rule set covers it."""
+    if int(year) not in YEARS:
+        return _in_force(year).first()
     row = RULE_SET_IN_FORCE.first(int(year))
     if row is None:
         return None
