@@ -67,7 +67,7 @@ def test_without_a_generation_or_past_a_minute_the_rows_are_read_again(
             _select(Region.objects.all())
     monkeypatch.setattr(generation, "current", lambda: "one-generation")
     clock = [1000.0]
-    monkeypatch.setattr(choice_rows.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(generation.time, "monotonic", lambda: clock[0])
     _select(Region.objects.all())
     clock[0] += choice_rows.CHOICE_SECONDS - 1
     with django_assert_num_queries(0):

@@ -169,7 +169,7 @@ def test_a_kept_reading_is_read_again_after_a_minute(world, monkeypatch, django_
     monkeypatch.setattr(generation, "uncommitted", lambda connection: False)
     monkeypatch.setattr(generation, "current", lambda: "one-generation")
     clock = [1000.0]
-    monkeypatch.setattr(scope_module.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(generation.time, "monotonic", lambda: clock[0])
     scope_module.grants_for(User.objects.get(pk=world.bob.pk), perm)
     users = [User.objects.get(pk=world.bob.pk) for _ in range(2)]
     clock[0] += scope_module.SHARED_SECONDS - 1

@@ -21,6 +21,8 @@ from __future__ import annotations
 import logging
 import re
 import secrets
+import time
+from collections.abc import Callable
 
 from django.core.cache import cache
 from django.db import connections, transaction
@@ -130,3 +132,46 @@ def install() -> None:
     connection_created.connect(watch, dispatch_uid="ipcity.core.generation")
     for connection in connections.all(initialized_only=True):
         watch(None, connection)
+
+
+class Kept:
+    """Values a process keeps for as long as the data generation stays the same (a user's grants,
+    core.scope; a select's choice rows, core.choice_rows). A value read by a transaction with
+    writes of its own (which may yet be rolled back) is not kept, nor one read without a
+    generation (no cache to tell it); and none is kept longer than `seconds`: a new generation
+    can be missed (the cache down when a commit renews it, a write made outside the platform).
+    At most `size` values: past it, all are forgotten. Read-only: the values are shared by the
+    requests of the process."""
+
+    def __init__(self) -> None:
+        self._values: dict[tuple, tuple[float, object]] = {}
+
+    def get(
+        self,
+        key,
+        load: Callable[[], object],
+        *,
+        seconds: float,
+        size: int,
+        using: str = "default",
+        keep: Callable[[object], bool] = lambda value: True,
+    ):
+        if uncommitted(connections[using]):
+            return load()
+        token = current()
+        if not token:
+            return load()
+        key = (key, token)
+        now = time.monotonic()
+        found = self._values.get(key)
+        if found is not None and now - found[0] < seconds:
+            return found[1]
+        value = load()
+        if keep(value):
+            if len(self._values) >= size:
+                self._values.clear()
+            self._values[key] = (now, value)
+        return value
+
+    def clear(self) -> None:
+        self._values.clear()

@@ -25,12 +25,13 @@ linked to two organizations in scope is still returned once.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from . import generation
 
 
 class ScopeChoices(models.TextChoices):
@@ -57,38 +58,23 @@ def grants_for(user, perm: str) -> list[Grant]:
     return cache.get(perm, [])
 
 
-# The grants of recent users, kept by the process for as long as the data generation (see
-# core.generation) stays the same: every write through the platform (a role, its permissions, an
+# The grants of recent users, kept by the process for as long as the data generation stays the
+# same (core.generation.Kept): every write through the platform (a role, its permissions, an
 # assignment, an organization's place in the tree) starts a new generation, and with it a new
-# reading. Grants read by a transaction with writes of its own (which may yet be rolled back) are
-# not kept. Loading them was a tenth of a page's time under load. Read-only: the lists are shared.
-# A reading is also kept no longer than SHARED_SECONDS: a new generation can be missed (the
-# cache down when a commit renews it, a write made outside the platform).
-_SHARED: dict[tuple[int, str], tuple[float, dict[str, list[Grant]]]] = {}
+# reading. Loading them was a tenth of a page's time under load.
 SHARED_USERS = 1000
 SHARED_SECONDS = 60
 
 
+_SHARED = generation.Kept()
+
+
 def _shared_grants(user) -> dict[str, list[Grant]]:
-    from django.db import connection
-
-    from . import generation
-
-    # Without a generation (no cache to tell it) or with uncommitted writes: read them anew.
-    shareable = user.pk is not None and not generation.uncommitted(connection)
-    token = generation.current() if shareable else ""
-    if not token:
+    if user.pk is None:
         return _load_grants(user)
-    key = (user.pk, token)
-    now = time.monotonic()
-    kept = _SHARED.get(key)
-    if kept is not None and now - kept[0] < SHARED_SECONDS:
-        return kept[1]
-    if len(_SHARED) >= SHARED_USERS:
-        _SHARED.clear()
-    grants = _load_grants(user)
-    _SHARED[key] = (now, grants)
-    return grants
+    return _SHARED.get(
+        user.pk, lambda: _load_grants(user), seconds=SHARED_SECONDS, size=SHARED_USERS
+    )
 
 
 def forget_shared_grants() -> None:
