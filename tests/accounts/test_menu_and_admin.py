@@ -107,3 +107,20 @@ def test_every_page_shows_the_users_menu_in_the_requests_language(client, world,
     assert "系统" in page
     page = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert ">System</a>" in page
+
+
+def test_entries_are_in_order_and_an_entry_registered_later_is_shown(world, monkeypatch):
+    from ipcity.core import menu
+
+    monkeypatch.setattr(menu, "_ITEMS", list(menu._ITEMS))
+    before = menu.menu_for(world.alice)
+    for section in before:
+        orders = [item.order for item in section["items"]]
+        assert orders == sorted(orders), section["key"]
+    menu.register("statistics", "first of all", "core:home", perm=None, order=-1)
+    after = {s["key"]: s["items"] for s in menu.menu_for(world.alice)}
+    assert after["statistics"][0].label == "first of all"
+    assert [s["key"] for s in before] == list(after)
+    for section in before:
+        rest = [i for i in after[section["key"]] if i.label != "first of all"]
+        assert rest == section["items"]

@@ -242,3 +242,18 @@ def test_a_holder_link_to_insert_has_every_field_of_a_patent_holder():
     from ipcity.rights.models import PatentHolder
 
     assert list(_Link._fields) == [f.attname for f in _insert_fields(PatentHolder)]
+
+
+def test_a_new_holder_has_one_creation_record_in_its_history(world, tmp_path):
+    path = write(tmp_path / "new.csv", "incopat", [record(1, applicants="新成立的乙科技有限公司")])
+    _summary, _warnings, ok = run_import(path, user=world.alice)
+    assert ok
+    org = Organization.objects.get(name="新成立的乙科技有限公司")
+    (entry,) = org.history.all()
+    assert (entry.history_type, entry.history_user, entry.history_change_reason) == (
+        "+",
+        world.alice,
+        None,  # as a single save() records it
+    )
+    assert entry.path == org.path == f"/{org.pk}/"
+    assert (entry.name, entry.kind, entry.created_at) == (org.name, org.kind, org.created_at)

@@ -68,13 +68,31 @@ def menu_for(user) -> list[dict]:
             return True
         return user.is_superuser or bool(grants_for(user, item.perm))
 
-    sections = []
-    for key, label in SECTIONS:
-        items = sorted(
-            (i for i in _ITEMS if i.section == key and visible(i)), key=lambda i: i.order
+    return [
+        {"key": key, "label": label, "items": [i for i in items if visible(i)]}
+        for key, label, items in _sections(_ITEMS)
+    ]
+
+
+# The sections' entries in order, for the last list of entries seen and its length.
+_SORTED: list = [None, -1, ()]
+
+
+def _sections(entries: list[MenuItem]) -> tuple[tuple[str, str, tuple[MenuItem, ...]], ...]:
+    """The sections with their entries in order: sorted once per list of entries and length
+    (entries are only ever added), not on every page."""
+    kept, length, sections = _SORTED
+    if kept is not entries or length != len(entries):
+        sections = tuple(
+            (key, label, tuple(sorted((i for i in entries if i.section == key), key=_order)))
+            for key, label in SECTIONS
         )
-        sections.append({"key": key, "label": label, "items": items})
+        _SORTED[:] = [entries, len(entries), sections]
     return sections
+
+
+def _order(item: MenuItem) -> int:
+    return item.order
 
 
 def menu_html(sections: list[dict]) -> SafeString:

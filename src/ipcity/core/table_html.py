@@ -28,7 +28,7 @@ from django.template.loader import get_template
 from django.utils.encoding import force_str
 from django.utils.formats import localize
 from django.utils.hashable import make_hashable
-from django.utils.html import conditional_escape, escape, format_html
+from django.utils.html import conditional_escape, escape
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime
@@ -355,8 +355,9 @@ def _fixed_link(link, bound_column):
         href = obj.get_absolute_url()
         if href is None:
             return content
-        html = AttributeDict({**attrs, "href": href}).as_html()
-        return format_html("<a {}>{}</a>", html, content)
+        # `format_html("<a {}>{}</a>", AttributeDict(…).as_html(), content)`, without the
+        # library's join and formatting per cell.
+        return mark_safe(f"<a{_attrs({**attrs, 'href': href})}>{conditional_escape(content)}</a>")
 
     return linked
 

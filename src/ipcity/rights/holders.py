@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from ipcity.core.bulk import Updater
+from ipcity.core.bulk import HistoryInserter, Updater
 from ipcity.orgs.choices import OrganizationKind
 from ipcity.orgs.models import Organization
 
@@ -110,6 +110,7 @@ class HolderMatcher:
     def __init__(self, user=None):
         self.user = user
         self.created = 0
+        self._history: HistoryInserter | None = None
 
     def resolve(self, wanted: list[Wanted]) -> dict[tuple[str, str], HolderOrg]:
         """(normalized name, credit code) → organization, creating the missing ones."""
@@ -172,7 +173,11 @@ class HolderMatcher:
         for org in orgs:
             org.path = f"/{org.pk}/"
         Updater(Organization, ["path"]).update(orgs)
-        Organization.history.bulk_history_create(orgs, default_user=self.user, default_date=now)
+        # As django-simple-history's `save()` writes them, many to a statement (its
+        # `bulk_history_create` builds a model object for each record).
+        if self._history is None:
+            self._history = HistoryInserter(Organization)
+        self._history.insert(orgs, user=self.user, date=now, kind="+")
         self.created += len(orgs)
         for key, org in zip(keys, orgs, strict=True):
             result[key] = _holder(org)
