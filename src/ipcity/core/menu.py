@@ -82,12 +82,17 @@ def _sections(entries: list[MenuItem]) -> tuple[tuple[str, str, tuple[MenuItem, 
     """The sections with their entries in order: sorted once per list of entries and length
     (entries are only ever added), not on every page."""
     kept, length, sections = _SORTED
-    if kept is not entries or length != len(entries):
+    count = len(entries)  # before sorting: an entry added meanwhile makes the next call sort
+    if kept is not entries or length != count:
         sections = tuple(
-            (key, label, tuple(sorted((i for i in entries if i.section == key), key=_order)))
+            (
+                key,
+                label,
+                tuple(sorted((i for i in entries[:count] if i.section == key), key=_order)),
+            )
             for key, label in SECTIONS
         )
-        _SORTED[:] = [entries, len(entries), sections]
+        _SORTED[:] = [entries, count, sections]
     return sections
 
 
