@@ -110,7 +110,6 @@ class HolderMatcher:
     def __init__(self, user=None):
         self.user = user
         self.created = 0
-        self._history: HistoryInserter | None = None
 
     def resolve(self, wanted: list[Wanted]) -> dict[tuple[str, str], HolderOrg]:
         """(normalized name, credit code) → organization, creating the missing ones."""
@@ -175,9 +174,7 @@ class HolderMatcher:
         Updater(Organization, ["path"]).update(orgs)
         # As django-simple-history's `save()` writes them, many to a statement (its
         # `bulk_history_create` builds a model object for each record).
-        if self._history is None:
-            self._history = HistoryInserter(Organization)
-        self._history.insert(orgs, user=self.user, date=now, kind="+")
+        HistoryInserter(Organization).insert(orgs, user=self.user, date=now, kind="+")
         self.created += len(orgs)
         for key, org in zip(keys, orgs, strict=True):
             result[key] = _holder(org)
