@@ -68,6 +68,7 @@ def test_the_import_benchmark_imports_then_finds_every_row(small_csv, migrated_s
     assert report["created"] == 300  # every row created by the first import
     assert report["import_rows_per_s"] > 0 and report["baseline_rows_per_s"] > 0
     assert 0 < report["peak_mb"] < 2000
+    _assert_floor(report)
     # The workbook went into a database of its own: all of its rows were new there.
     assert report["xlsx_rows"] == 40 and report["xlsx_seconds"] > 0
     [row] = [r for r in import_rows(report) if r[0].startswith("xlsx import")]
@@ -77,6 +78,38 @@ def test_the_import_benchmark_imports_then_finds_every_row(small_csv, migrated_s
     assert _xlsx_verdict(judged) == "<= 15.00 (15 s a 100,000 rows): met"
     assert _xlsx_verdict({**judged, "xlsx_seconds": 15.5}).endswith("MISSED")
     json.dumps(report)
+
+
+def _assert_floor(report: dict) -> None:
+    """The write floor loaded exactly the rows the first import added, twice."""
+    loaded = report["floor_rows"]
+    assert loaded["rights_patent"] == loaded["rights_historicalpatent"] == 300
+    assert loaded["rights_legalevent"] == loaded["rights_historicallegalevent"] > 0
+    assert loaded["rights_patentholder"] >= 300
+    assert loaded["orgs_organization"] == loaded["orgs_historicalorganization"] > 0
+    assert report["floor_kept_rows_per_s"] > 0 and report["floor_deferred_rows_per_s"] > 0
+    rows = {r[0]: r for r in import_rows(report)}
+    kept = rows["write floor, indexes kept (rows/s)"]
+    assert kept[1] == f"{report['floor_kept_rows_per_s']:,}"
+    assert kept[2].startswith("the import: ") and kept[2].endswith("% of it")
+    # 300 rows are written in well under a second: far above the bar of 30,000 rows/s or not,
+    # the verdict follows the figures.
+    bar = 30_000 if report["engine"] == "sqlite" else 0.15 * report["baseline_rows_per_s"]
+    above = bar > report["floor_kept_rows_per_s"]
+    assert kept[3] == ("the bar is above it" if above else "the bar is below it")
+    # Without the floor (`--no-floor`) the table has no floor rows.
+    skipped = {**report, "floor_kept_rows_per_s": None, "floor_deferred_rows_per_s": None}
+    assert not [r for r in import_rows(skipped) if r[0].startswith("write floor")]
+
+
+@pytest.mark.skipif(SQLITE, reason="PostgreSQL's own databases: the PostgreSQL pass runs this")
+def test_the_import_benchmark_on_postgresql_measures_its_write_floor(small_csv):
+    db = settings.DATABASES["default"]
+    url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
+    figures = run_import_bench(small_csv, "postgresql", postgres_url=url)
+    report = figures.as_dict()
+    assert report["created"] == 300 and report["baseline"] == "PostgreSQL COPY"
+    _assert_floor(report)
 
 
 def _xlsx_verdict(report: dict) -> str:

@@ -186,3 +186,29 @@ def test_a_duplicate_key_is_djangos_integrity_error(db):
             [_patent("201910000402.0", None), _patent("201910000401.0", None)], NOW
         )
     assert not Patent.objects.filter(application_number="201910000402.0").exists()
+
+
+def _cache_size() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        return int(cursor.fetchone()[0])
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's page cache")
+def test_the_write_cache_is_set_for_the_block_and_given_back(db):
+    before = _cache_size()
+    assert before != -bulk.WRITE_CACHE_MB * 1024
+    with bulk.write_cache():
+        assert _cache_size() == -bulk.WRITE_CACHE_MB * 1024
+    assert _cache_size() == before
+    with pytest.raises(ZeroDivisionError), bulk.write_cache(megabytes=16):
+        assert _cache_size() == -16 * 1024
+        1 / 0  # noqa: B018
+    assert _cache_size() == before
+
+
+@pytest.mark.skipif(connection.vendor == "sqlite", reason="SQLite's page cache is the point")
+def test_the_write_cache_changes_nothing_elsewhere(db):
+    with CaptureQueriesContext(connection) as queries, bulk.write_cache():
+        pass
+    assert len(queries) == 0

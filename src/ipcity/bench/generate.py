@@ -199,6 +199,8 @@ def generate(options: Options, write=None) -> Result:
     """Generate the data set; `write(line)` receives progress lines."""
     from contextlib import nullcontext
 
+    from ipcity.core.bulk import write_cache
+
     if not (options.database or options.files):
         raise ValueError("nothing to write")
     if options.database:
@@ -236,7 +238,7 @@ def generate(options: Options, write=None) -> Result:
 
     guard = fixed_timestamps(_models()) if db is not None else nullcontext()
     try:
-        with guard, _collisions(), _sqlite_cache(db is not None):
+        with guard, _collisions(), write_cache() if db is not None else nullcontext():
             if db is not None:
                 progress.begin("organizations")
                 n = db.write_organizations(progress, options.chunk)
@@ -278,27 +280,6 @@ def _analyze(progress, result) -> None:
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     result.tables.append(("statistics", 0, progress.took("statistics")))
-
-
-@contextmanager
-def _sqlite_cache(active: bool):
-    """On SQLite, a page cache of 128 MB for this connection while writing, instead of the
-    default 2 MB that the indexes outgrow early (with it, 200,000 patents took half the system
-    time; the cache is given back at the end)."""
-    from django.db import connection
-
-    if not active or connection.vendor != "sqlite":
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA cache_size")
-        previous = int(cursor.fetchone()[0])
-        cursor.execute(f"PRAGMA cache_size = {-128 * 1024}")
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA cache_size = {previous}")
 
 
 @contextmanager

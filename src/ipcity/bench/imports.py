@@ -9,6 +9,9 @@ bulk load of the same file.
   classification, search text, history. Run twice: the first creates every patent, the second
   finds them all (updates, or unchanged rows). Peak memory is the child's maximum resident set
   size (`wait4`).
+- **Write floor** (floor.py). Between the two imports, the rows the first one added are loaded
+  by the database alone into empty copies, with the indexes kept and with them built after:
+  the least time any import of these rows can take.
 - **xlsx.** The generated workbook (the csv's first rows) through the same command into a
   database of its own, migrated and empty like the csv's first.
 
@@ -45,6 +48,9 @@ class ImportFigures:
     updated: int
     xlsx_rows: int = 0
     xlsx_seconds: float = 0.0
+    floor_kept_seconds: float = 0.0
+    floor_deferred_seconds: float = 0.0
+    floor_rows: dict | None = None
 
     @property
     def baseline_rate(self) -> float:
@@ -65,7 +71,13 @@ class ImportFigures:
             "reimport_ratio": round(self.second_seconds / self.first_seconds, 2)
             if self.first_seconds
             else None,
+            "floor_kept_rows_per_s": _rate(self.rows, self.floor_kept_seconds),
+            "floor_deferred_rows_per_s": _rate(self.rows, self.floor_deferred_seconds),
         }
+
+
+def _rate(rows: int, seconds: float) -> int | None:
+    return round(rows / seconds) if seconds else None
 
 
 def count_rows(path: Path) -> tuple[list[str], int]:
@@ -198,22 +210,29 @@ def run_import_bench(
     template: Path | None = None,
     keep: bool = False,
     xlsx: Path | None = None,
+    floor: bool = True,
 ) -> ImportFigures:
     header, rows = count_rows(path)
     xlsx_rows, xlsx_seconds = 0, 0.0
+    found = None
     baseline_name = "PostgreSQL COPY" if engine == "postgresql" else "csv + sqlite3 executemany"
     with tempfile.TemporaryDirectory(prefix="ipcity-bench-") as tmp:
         db = BenchDatabase(engine, Path(tmp), postgres_url, template)
         db.create()
         xdb = None
+        empties: list[BenchDatabase] = []
         try:
             xdb = db.clone(Path(tmp) / "xlsx") if xlsx is not None else None
+            if floor:
+                empties = [db.clone(Path(tmp) / name) for name in ("kept", "after")]
             if engine == "postgresql":
                 baseline = copy_baseline(path, db.url, len(header))
             else:
                 baseline = sqlite_baseline(path, len(header))
             env = db.env()
             first, first_s, peak1 = _ipcity(["rights", "import", str(path)], env)
+            if floor:
+                found = _floor(db, empties)
             second, second_s, peak2 = _ipcity(["rights", "import", str(path)], env)
             one, two = json.loads(first.stdout), json.loads(second.stdout)
             if xdb is not None:
@@ -224,6 +243,8 @@ def run_import_bench(
                 db.drop()
             if xdb is not None:
                 xdb.drop()
+            for empty in empties:
+                empty.drop()
     return ImportFigures(
         engine=engine,
         rows=rows,
@@ -236,4 +257,17 @@ def run_import_bench(
         updated=two["updated"],
         xlsx_rows=xlsx_rows,
         xlsx_seconds=xlsx_seconds,
+        floor_kept_seconds=found.kept_seconds if found else 0.0,
+        floor_deferred_seconds=found.deferred_seconds if found else 0.0,
+        floor_rows=found.rows if found else None,
     )
+
+
+def _floor(db: BenchDatabase, empties: list[BenchDatabase]):
+    from . import floor
+
+    kept, after = empties
+    if db.engine == "postgresql":
+        return floor.measure_postgresql(db.url, kept.url, after.url)
+    name = "db.sqlite3"
+    return floor.measure_sqlite(db.workdir / name, kept.workdir / name, after.workdir)

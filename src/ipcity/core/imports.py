@@ -33,6 +33,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from .bulk import write_cache
 from .jobs import job_handler, jobs_dir, submit
 from .models import ImportBatch
 from .readers import ReaderError, Table
@@ -617,7 +618,8 @@ def stream_import(fmt, path, name, user, only_valid: bool, progress=None):
         fmt.write_chunk(rows, context, user)
 
     sink.only_valid = only_valid
-    result = validate(fmt, path, name, user, progress=progress, sink=sink)
+    with write_cache():
+        result = validate(fmt, path, name, user, progress=progress, sink=sink)
     if result.file_error or (result.errors and not only_valid):
         return result, None
     summary = fmt.finish(result.context, user)

@@ -92,6 +92,11 @@ class Command(BaseCommand):
         run.add_argument(
             "--runs", type=int, default=3, help="Indicators: timed runs, median (default 3)"
         )
+        run.add_argument(
+            "--no-floor",
+            action="store_true",
+            help="Skip the import's write floor (the same rows stored by the database alone)",
+        )
         run.add_argument("--out", default="bench/out", help="Folder of the JSON results")
 
     def handle(self, *args, action, **options):
@@ -131,7 +136,11 @@ class Command(BaseCommand):
             )
             xlsx = path.with_suffix(".xlsx")
             figures = run_import_bench(
-                path, engine, postgres_url=postgres_url, xlsx=xlsx if xlsx.exists() else None
+                path,
+                engine,
+                postgres_url=postgres_url,
+                xlsx=xlsx if xlsx.exists() else None,
+                floor=not options["no_floor"],
             )
             results["import"] = figures.as_dict()
             rows += report.import_rows(results["import"])
