@@ -102,6 +102,7 @@ def _assert_floor(report: dict) -> None:
     assert not [r for r in import_rows(skipped) if r[0].startswith("write floor")]
 
 
+@pytest.mark.xdist_group("platform")
 @pytest.mark.skipif(SQLITE, reason="PostgreSQL's own databases: the PostgreSQL pass runs this")
 def test_the_import_benchmark_on_postgresql_measures_its_write_floor(small_csv):
     db = settings.DATABASES["default"]

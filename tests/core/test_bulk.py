@@ -207,6 +207,18 @@ def test_the_write_cache_is_set_for_the_block_and_given_back(db):
     assert _cache_size() == before
 
 
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's page cache")
+def test_a_failed_write_in_the_cache_keeps_its_own_error(db):
+    """A failed write marks the atomic block for rollback: the cache is still given back, and
+    the error that comes out is the write's own (the import turns it into a message)."""
+    before = _cache_size()
+    Region.objects.create(code="110112998", name="示例街道", kind="street")
+    with pytest.raises(IntegrityError), transaction.atomic(), bulk.write_cache():
+        Region.objects.bulk_create([Region(code="110112998", name="重复", kind="street")])
+        # bulk_create marked the block; a further query through Django would be refused
+    assert _cache_size() == before
+
+
 @pytest.mark.skipif(connection.vendor == "sqlite", reason="SQLite's page cache is the point")
 def test_the_write_cache_changes_nothing_elsewhere(db):
     with CaptureQueriesContext(connection) as queries, bulk.write_cache():

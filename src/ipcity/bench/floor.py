@@ -15,10 +15,11 @@ the engine itself, with no Python per row:
 Two loads, each into an empty copy of its own:
 
 - **indexes kept**, as a live database must keep them while its pages are being read;
-- **indexes built after**: the secondary indexes (and on SQLite the full-text index's trigger)
-  are dropped before the load and built again afterwards, in the same transaction. This is the
-  least any bulk load of these rows can take. The primary keys, unique constraints and foreign
-  keys stay in both.
+- **indexes built after**: the secondary indexes that enforce nothing (and on SQLite the
+  full-text index's trigger) are dropped before the load and built again afterwards, in the
+  same transaction, and checked to be all back. This is the least a bulk load of these rows
+  can take while the data is checked as the platform checks it: the primary keys, unique
+  indexes and foreign keys stay in both.
 
 No import, however it is written, stores these rows faster than its floor: a bar above the floor
 can only be met by storing or indexing less, not by faster code.
@@ -26,7 +27,6 @@ can only be met by storing or indexing less, not by faster code.
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 import tempfile
 import time
@@ -54,15 +54,21 @@ class Floor:
     rows: dict[str, int]
 
 
-def measure_sqlite(source: Path, empty: Path, workdir: Path) -> Floor:
-    """`source`: the imported file; `empty`: a migrated file the import has not touched."""
-    kept, rows = _sqlite_load(source, empty, workdir / "floor-kept.sqlite3", deferred=False)
-    deferred, _rows = _sqlite_load(source, empty, workdir / "floor-after.sqlite3", deferred=True)
-    return Floor(kept, deferred, rows)
+def measure_sqlite(source: Path, kept: Path, after: Path) -> Floor:
+    """`source`: the imported file; `kept` and `after`: migrated files the import has not
+    touched, loaded (and removed) one after the other."""
+    kept_s, rows = _sqlite_load(source, kept, deferred=False)
+    after_s, rows_after = _sqlite_load(source, after, deferred=True)
+    return _floor(kept_s, after_s, rows, rows_after)
 
 
-def _sqlite_load(source: Path, empty: Path, target: Path, deferred: bool):
-    shutil.copyfile(empty, target)
+def _floor(kept: float, after: float, rows: dict, rows_after: dict) -> Floor:
+    if rows != rows_after:
+        raise RuntimeError(f"the two loads stored different rows: {rows} and {rows_after}")
+    return Floor(kept, after, rows)
+
+
+def _sqlite_load(source: Path, target: Path, deferred: bool):
     conn = sqlite3.connect(target, isolation_level=None)
     try:
         conn.execute("PRAGMA journal_mode=WAL")
@@ -71,6 +77,7 @@ def _sqlite_load(source: Path, empty: Path, target: Path, deferred: bool):
         conn.execute(f"PRAGMA cache_size = {-WRITE_CACHE_MB * 1024}")
         conn.execute("ATTACH DATABASE ? AS src", [str(source)])
         tops = {t: _sqlite_top(conn, t) for t in TABLES}
+        schema = _sqlite_schema(conn)
         start = time.perf_counter()
         conn.execute("BEGIN IMMEDIATE")
         rebuild = _sqlite_drop_indexes(conn) if deferred else []
@@ -85,7 +92,10 @@ def _sqlite_load(source: Path, empty: Path, target: Path, deferred: bool):
         for sql in rebuild:
             conn.execute(sql)
         conn.execute("COMMIT")
-        return time.perf_counter() - start, rows
+        elapsed = time.perf_counter() - start
+        if _sqlite_schema(conn) != schema:
+            raise RuntimeError("indexes or triggers were not all made again after the load")
+        return elapsed, rows
     finally:
         conn.close()
         for suffix in ("", "-wal", "-shm"):
@@ -101,14 +111,20 @@ def _sqlite_top(conn, table: str) -> int:
     return conn.execute(f'SELECT coalesce(max("{key}"), 0) FROM main."{table}"').fetchone()[0]
 
 
+def _sqlite_schema(conn) -> list[tuple]:
+    return conn.execute(
+        "SELECT type, name, sql FROM main.sqlite_master ORDER BY type, name"
+    ).fetchall()
+
+
 def _sqlite_drop_indexes(conn) -> list[str]:
-    """Drop the tables' secondary indexes and full-text insert triggers: the statements that
-    make them again, the full-text indexes' rebuild last."""
+    """Drop the tables' secondary indexes (not the unique ones) and full-text insert
+    triggers: the statements that make them again, the full-text indexes' rebuild last."""
     marks = ", ".join("?" * len(TABLES))
     found = conn.execute(
         "SELECT type, name, sql FROM main.sqlite_master WHERE sql IS NOT NULL "
-        f"AND tbl_name IN ({marks}) AND (type = 'index' OR (type = 'trigger' "
-        "AND sql LIKE '%AFTER INSERT%' AND sql LIKE '%fts%'))",
+        f"AND tbl_name IN ({marks}) AND ((type = 'index' AND sql NOT LIKE 'CREATE UNIQUE%') "
+        "OR (type = 'trigger' AND sql LIKE '%AFTER INSERT%' AND sql LIKE '%fts%'))",
         TABLES,
     ).fetchall()
     remake = []
@@ -145,8 +161,8 @@ def measure_postgresql(source_url: str, kept_url: str, after_url: str) -> Floor:
                         out.write(block)
                 spooled[table] = (path, columns)
         kept, rows = _pg_load(kept_url, spooled, deferred=False)
-        deferred, _rows = _pg_load(after_url, spooled, deferred=True)
-    return Floor(kept, deferred, rows)
+        after, rows_after = _pg_load(after_url, spooled, deferred=True)
+    return _floor(kept, after, rows, rows_after)
 
 
 def _pg_pk(conn, table: str) -> str:
@@ -171,6 +187,7 @@ def _pg_load(url: str, spooled: dict[str, tuple[Path, str]], deferred: bool):
     import psycopg
 
     with psycopg.connect(url) as conn:
+        indexes = _pg_indexes(conn)
         start = time.perf_counter()
         remake = _pg_drop_indexes(conn) if deferred else []
         rows = {}
@@ -187,16 +204,27 @@ def _pg_load(url: str, spooled: dict[str, tuple[Path, str]], deferred: bool):
         for sql in remake:
             conn.execute(sql)
         conn.commit()
-        return time.perf_counter() - start, rows
+        elapsed = time.perf_counter() - start
+        if _pg_indexes(conn) != indexes:
+            raise RuntimeError("indexes were not all made again after the load")
+        return elapsed, rows
+
+
+def _pg_indexes(conn) -> list[tuple]:
+    return conn.execute(
+        "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = ANY(%s) ORDER BY 1",
+        [list(TABLES)],
+    ).fetchall()
 
 
 def _pg_drop_indexes(conn) -> list[str]:
-    """Drop the tables' indexes that back no constraint: the statements that make them again."""
+    """Drop the tables' indexes that enforce nothing (neither a constraint nor uniqueness): the
+    statements that make them again."""
     found = conn.execute(
         "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i "
         "JOIN pg_class c ON c.oid = i.indexrelid "
         "LEFT JOIN pg_constraint k ON k.conindid = i.indexrelid "
-        "WHERE i.indrelid = ANY(%s::regclass[]) AND k.oid IS NULL",
+        "WHERE i.indrelid = ANY(%s::regclass[]) AND k.oid IS NULL AND NOT i.indisunique",
         [list(TABLES)],
     ).fetchall()
     for name, _sql in found:

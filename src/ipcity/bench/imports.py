@@ -224,7 +224,8 @@ def run_import_bench(
         try:
             xdb = db.clone(Path(tmp) / "xlsx") if xlsx is not None else None
             if floor:
-                empties = [db.clone(Path(tmp) / name) for name in ("kept", "after")]
+                for name in ("kept", "after"):  # each kept as made, to be dropped at the end
+                    empties.append(db.clone(Path(tmp) / name))
             if engine == "postgresql":
                 baseline = copy_baseline(path, db.url, len(header))
             else:
@@ -270,4 +271,4 @@ def _floor(db: BenchDatabase, empties: list[BenchDatabase]):
     if db.engine == "postgresql":
         return floor.measure_postgresql(db.url, kept.url, after.url)
     name = "db.sqlite3"
-    return floor.measure_sqlite(db.workdir / name, kept.workdir / name, after.workdir)
+    return floor.measure_sqlite(db.workdir / name, kept.workdir / name, after.workdir / name)

@@ -107,15 +107,17 @@ def write_cache(using: str = "default", megabytes: int = WRITE_CACHE_MB):
     if connection.vendor != "sqlite":
         yield
         return
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA cache_size")
-        previous = int(cursor.fetchone()[0])
-        cursor.execute(f"PRAGMA cache_size = {-int(megabytes) * 1024}")
+    # The driver's connection, not Django's cursor: the size must be given back even when the
+    # block fails inside an atomic block that a failed write has marked for rollback (Django's
+    # cursor refuses every statement there, and its error would hide the block's own).
+    connection.ensure_connection()
+    raw = connection.connection
+    previous = int(raw.execute("PRAGMA cache_size").fetchone()[0])
+    raw.execute(f"PRAGMA cache_size = {-int(megabytes) * 1024}")
     try:
         yield
     finally:
-        with connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA cache_size = {previous}")
+        raw.execute(f"PRAGMA cache_size = {previous}")
 
 
 # Rows per INSERT statement at most; beyond a few hundred rows a longer statement gains nothing.
