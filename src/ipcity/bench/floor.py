@@ -131,10 +131,12 @@ def _sqlite_drop_indexes(conn) -> list[str]:
     for kind, name, sql in found:
         conn.execute(f'DROP {kind.upper()} main."{name}"')
         remake.append(sql)
-    for (name,) in conn.execute(
-        "SELECT name FROM main.sqlite_master WHERE type = 'table' AND sql LIKE '%USING fts5%'"
+    # The full-text indexes over these tables' content, not every one the database has.
+    for name, sql in conn.execute(
+        "SELECT name, sql FROM main.sqlite_master WHERE type = 'table' AND sql LIKE '%USING fts5%'"
     ).fetchall():
-        remake.append(f'INSERT INTO main."{name}"("{name}") VALUES (\'rebuild\')')
+        if any(f"content='{table}'" in sql for table in TABLES):
+            remake.append(f'INSERT INTO main."{name}"("{name}") VALUES (\'rebuild\')')
     return remake
 
 
